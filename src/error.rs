@@ -1,0 +1,79 @@
+//! Typed errors of the library. Every error names the file (and line, rule id
+//! where there is one) and says what to fix.
+
+use std::path::PathBuf;
+
+/// One problem found in a rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleIssue {
+    /// The rule file.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The id of the rule at fault, when known.
+    pub rule: Option<String>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl std::fmt::Display for RuleIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(rule) = &self.rule {
+            write!(f, ": rule '{rule}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// All errors of the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input path does not exist.
+    #[error("{}: no such file or directory (give a .txt file or a folder of them)", .0.display())]
+    MissingInput(PathBuf),
+    /// A folder holds no articles.
+    #[error("{}: no .txt articles found in this folder", .0.display())]
+    NoArticles(PathBuf),
+    /// A file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is not UTF-8 text.
+    #[error("{}: not UTF-8 text (byte {offset}); convert it to UTF-8, e.g. with iconv -f WINDOWS-1252 -t UTF-8", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the first bad byte.
+        offset: usize,
+    },
+    /// Rule files have problems; all of them are listed.
+    #[error("{} error(s) in rule files:\n{}", .0.len(), .0.iter().map(|i| format!("  {i}")).collect::<Vec<_>>().join("\n"))]
+    Rules(Vec<RuleIssue>),
+    /// A graph JSON file is not a cnkg graph.
+    #[error("{}: not a cnkg graph JSON file: {message}", path.display())]
+    BadGraph {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Writing an output failed.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Result with the library's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,127 @@
+//! NetworkX node-link JSON (`shared/spec/graph-json.md`): write and read back.
+//!
+//! Nodes come sorted by id, edges by source, target, relation and key; node
+//! objects start with `id`, edge objects with `source`, `target`, `key` and
+//! `relation`, the other attributes follow in key order. Reading a file and
+//! writing it again gives the same bytes.
+
+use std::path::Path;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::graph::{Edge, KnowledgeGraph, Node};
+
+struct NodeOut<'a>(&'a Node);
+struct EdgeOut<'a>(&'a Edge);
+
+impl Serialize for NodeOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.attrs.len() + 1))?;
+        m.serialize_entry("id", &self.0.id)?;
+        for (k, v) in &self.0.attrs {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for EdgeOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut m = s.serialize_map(Some(e.attrs.len() + 3))?;
+        m.serialize_entry("source", &e.source)?;
+        m.serialize_entry("target", &e.target)?;
+        m.serialize_entry("key", &e.key)?;
+        if let Some(r) = e.attrs.get("relation") {
+            m.serialize_entry("relation", r)?;
+        }
+        for (k, v) in e.attrs.iter().filter(|(k, _)| k.as_str() != "relation") {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+struct GraphOut<'a>(&'a KnowledgeGraph);
+
+impl Serialize for GraphOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let g = self.0;
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("directed", &true)?;
+        m.serialize_entry("multigraph", &true)?;
+        m.serialize_entry("graph", &g.meta)?;
+        let nodes: Vec<NodeOut> = g.nodes_sorted().into_iter().map(NodeOut).collect();
+        m.serialize_entry("nodes", &nodes)?;
+        let edges: Vec<EdgeOut> = g.edges_sorted().into_iter().map(EdgeOut).collect();
+        m.serialize_entry("edges", &edges)?;
+        m.end()
+    }
+}
+
+/// The graph as pretty JSON with a trailing newline.
+pub fn to_string(g: &KnowledgeGraph) -> String {
+    let mut s = serde_json::to_string_pretty(&GraphOut(g)).expect("JSON values always serialise");
+    s.push('\n');
+    s
+}
+
+fn bad(path: &Path, message: impl Into<String>) -> Error {
+    Error::BadGraph { path: path.to_path_buf(), message: message.into() }
+}
+
+/// Parses a graph written by [`to_string`].
+///
+/// # Errors
+/// [`Error::BadGraph`] naming what is missing or malformed.
+pub fn from_str(text: &str, path: &Path) -> Result<KnowledgeGraph> {
+    let v: Value = serde_json::from_str(text).map_err(|e| bad(path, format!("invalid JSON at line {} column {}: {e}", e.line(), e.column())))?;
+    let Value::Object(mut top) = v else { return Err(bad(path, "the top level is not an object")) };
+    let generator = top.get("graph").and_then(|g| g.get("generator")).and_then(|g| g.get("name")).and_then(Value::as_str);
+    if generator != Some("cnkg") {
+        return Err(bad(path, "graph.generator.name is not \"cnkg\"; build one with `cnkg build -o graph.json`"));
+    }
+    let mut g = KnowledgeGraph::default();
+    if let Some(Value::Object(meta)) = top.remove("graph") {
+        g.meta = meta;
+    }
+    let Some(Value::Array(nodes)) = top.remove("nodes") else { return Err(bad(path, "no \"nodes\" list")) };
+    for (i, n) in nodes.into_iter().enumerate() {
+        let Value::Object(mut attrs) = n else { return Err(bad(path, format!("node {i} is not an object"))) };
+        let Some(Value::String(id)) = attrs.remove("id") else { return Err(bad(path, format!("node {i} has no string \"id\""))) };
+        g.add_node(Node { id, attrs });
+    }
+    let Some(Value::Array(edges)) = top.remove("edges").or_else(|| top.remove("links")) else {
+        return Err(bad(path, "no \"edges\" list"));
+    };
+    for (i, e) in edges.into_iter().enumerate() {
+        let Value::Object(mut attrs) = e else { return Err(bad(path, format!("edge {i} is not an object"))) };
+        let mut take = |k: &str| match attrs.remove(k) {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(bad(path, format!("edge {i} has no string \"{k}\""))),
+        };
+        let source = take("source")?;
+        let target = take("target")?;
+        let key = attrs.remove("key").and_then(|k| k.as_u64()).unwrap_or(0);
+        let edge = Edge { source, target, key, attrs: Map::from_iter(attrs) };
+        let (s, t) = (edge.source.clone(), edge.target.clone());
+        if !g.add_edge(edge) {
+            return Err(bad(path, format!("edge {i} joins {s} and {t}, but one of them is not a node")));
+        }
+    }
+    Ok(g)
+}
+
+/// Reads a graph JSON file.
+///
+/// # Errors
+/// [`Error::MissingInput`], [`Error::Read`] or [`Error::BadGraph`].
+pub fn load(path: &Path) -> Result<KnowledgeGraph> {
+    if !path.exists() {
+        return Err(Error::MissingInput(path.to_path_buf()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    from_str(&text, path)
+}

@@ -1,0 +1,1224 @@
+//! Extraction: mentions (gazetteer names, entity patterns, dates, short-name
+//! coreference), then facts (events, roles, visits, reports), each carrying
+//! its evidence and the id of the rule that made it.
+//!
+//! Each sentence is seen three times:
+//! 1. names of the gazetteer (one Aho-Corasick automaton), date expressions
+//!    and organisation patterns become mentions;
+//! 2. person patterns run over the sentence with those mentions masked as
+//!    typed placeholders (`{Country} {TITLE} {NAME}`), finding unknown people
+//!    with their titles and affiliations;
+//! 3. once the document's people are known, their full and short names are
+//!    found everywhere, and relation rules run over the sentence with every
+//!    mention (and its title or apposition) masked, so that
+//!    `{Person:a} held talks with {Person:b}` reads as written.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::dates::{resolve, DateContext, DateParts, PartialDate};
+use crate::error::Result;
+use crate::rules::{Compiled, EntityType, RuleSet, CLOSE, OPEN};
+use crate::text::{name_key, split_sentences, Normalized, Span};
+
+/// A known entity, as the gazetteer declares it.
+#[derive(Debug, Clone)]
+pub struct KnownEntity {
+    /// Node id (`person:kim-jong-un`).
+    pub node_id: String,
+    /// Type.
+    pub kind: EntityType,
+    /// Canonical name.
+    pub name: String,
+    /// Declared aliases.
+    pub aliases: Vec<String>,
+    /// Home country (index into the known entities).
+    pub country: Option<usize>,
+    /// Containing place (index).
+    pub located_in: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct GazPattern {
+    entity: usize,
+    text: String,
+    acronym: bool,
+}
+
+/// The rules, compiled and ready to extract.
+#[derive(Debug)]
+pub struct Extractor {
+    /// Known entities.
+    pub known: Vec<KnownEntity>,
+    known_by_key: HashMap<String, usize>,
+    gaz: AhoCorasick,
+    gaz_patterns: Vec<GazPattern>,
+    compiled: Compiled,
+    not_name: BTreeSet<String>,
+    surname_first: BTreeSet<String>,
+    member_titles: BTreeSet<String>,
+    affiliate_titles: BTreeSet<String>,
+    /// Hash of the rules.
+    pub rules_hash: String,
+    /// Rule files.
+    pub rule_files: Vec<PathBuf>,
+}
+
+/// A document to read.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Id (the file stem).
+    pub id: String,
+    /// Where it came from.
+    pub path: String,
+    /// The text as read.
+    pub text: String,
+}
+
+/// What one document is known by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocMeta {
+    /// Id.
+    pub id: String,
+    /// Path.
+    pub path: String,
+    /// Title, where found.
+    pub title: Option<String>,
+    /// Publication date, where found.
+    pub date: Option<PartialDate>,
+}
+
+/// One sentence supporting a fact.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Evidence {
+    /// Document id.
+    pub doc: String,
+    /// The sentence as written in the document.
+    pub sentence: String,
+    /// Byte offset of the sentence in the document.
+    pub start: usize,
+    /// Byte offset of its end.
+    pub end: usize,
+    /// The rule that fired.
+    pub rule: String,
+}
+
+/// An entity as one document knows it.
+#[derive(Debug, Clone)]
+pub struct DocEntity {
+    /// Type.
+    pub kind: EntityType,
+    /// Label (canonical name for known entities, else the fullest spelling).
+    pub label: String,
+    /// The known entity, if any.
+    pub known: Option<usize>,
+    /// Spellings seen.
+    pub spellings: BTreeSet<String>,
+    /// Number of mentions.
+    pub mentions: usize,
+    /// Home country (doc entity index), from the text.
+    pub country: Option<usize>,
+}
+
+/// People on the two sides of a meeting and what supports each pair.
+#[derive(Debug, Clone)]
+pub struct EventFact {
+    /// `meeting`, ...
+    pub kind: String,
+    /// Principals of each side (doc entity indexes).
+    pub sides: [BTreeSet<usize>; 2],
+    /// Attendees of each side.
+    pub attendees: [BTreeSet<usize>; 2],
+    /// Date.
+    pub date: Option<PartialDate>,
+    /// Place (doc entity index).
+    pub place: Option<usize>,
+    /// Evidence and the pairs it supports.
+    pub support: Vec<(Evidence, Vec<(usize, usize)>)>,
+    /// Organisations that reported it.
+    pub reporters: BTreeSet<usize>,
+}
+
+/// A plain edge between two doc entities.
+#[derive(Debug, Clone)]
+pub struct EdgeFact {
+    /// Source.
+    pub source: usize,
+    /// Target.
+    pub target: usize,
+    /// UPPER_SNAKE_CASE relation.
+    pub relation: String,
+    /// Title, for role edges.
+    pub title: Option<String>,
+    /// Date, for visits.
+    pub date: Option<PartialDate>,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// Everything read from one document.
+#[derive(Debug, Clone)]
+pub struct DocFacts {
+    /// The document.
+    pub meta: DocMeta,
+    /// Its entities.
+    pub entities: Vec<DocEntity>,
+    /// Its events.
+    pub events: Vec<EventFact>,
+    /// Its other edges.
+    pub edges: Vec<EdgeFact>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Entity(usize),
+    Date(Option<PartialDate>),
+}
+
+#[derive(Debug, Clone)]
+struct Mention {
+    start: usize,
+    end: usize,
+    ext: (usize, usize),
+    target: Target,
+}
+
+impl Mention {
+    fn letter(&self, ents: &[DocEntity]) -> char {
+        match self.target {
+            Target::Entity(i) => ents[i].kind.letter(),
+            Target::Date(_) => 'D',
+        }
+    }
+}
+
+struct Masked {
+    text: String,
+    /// (masked offset, norm offset) at the start of each literal run
+    runs: Vec<(usize, usize)>,
+}
+
+impl Masked {
+    fn build(norm: &str, span: Span, mentions: &[Mention], ents: &[DocEntity]) -> Masked {
+        let mut order: Vec<usize> = (0..mentions.len()).collect();
+        order.sort_by_key(|&i| (mentions[i].ext.0, std::cmp::Reverse(mentions[i].ext.1)));
+        let mut text = String::new();
+        let mut runs = Vec::new();
+        let mut pos = span.start;
+        for i in order {
+            let m = &mentions[i];
+            if m.ext.0 < pos || m.ext.1 > span.end {
+                continue; // inside an earlier extent
+            }
+            runs.push((text.len(), pos));
+            text.push_str(&norm[pos..m.ext.0]);
+            text.push(OPEN);
+            text.push(m.letter(ents));
+            text.push_str(&i.to_string());
+            text.push(CLOSE);
+            pos = m.ext.1;
+        }
+        runs.push((text.len(), pos));
+        text.push_str(&norm[pos..span.end]);
+        Masked { text, runs }
+    }
+
+    fn to_norm(&self, masked: usize) -> usize {
+        let k = self.runs.partition_point(|r| r.0 <= masked).saturating_sub(1);
+        let (ms, ns) = self.runs[k];
+        ns + masked.saturating_sub(ms)
+    }
+
+    /// Mention indexes of the placeholders in `s`.
+    fn placeholders(s: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(OPEN) {
+            let after = &rest[i + OPEN.len_utf8() + 1..];
+            let Some(j) = after.find(CLOSE) else { break };
+            if let Ok(n) = after[..j].parse() {
+                out.push(n);
+            }
+            rest = &after[j..];
+        }
+        out
+    }
+}
+
+fn variants(name: &str, person: bool) -> Vec<String> {
+    let mut v = vec![name.to_string()];
+    if name.contains('-') {
+        v.push(name.replace('-', " "));
+    }
+    if person {
+        let toks: Vec<&str> = name.split(' ').collect();
+        if toks.len() == 3 && !name.contains('-') {
+            v.push(format!("{} {}-{}", toks[0], toks[1], toks[2]));
+            v.push(format!("{} {}{}", toks[0], toks[1], toks[2].to_lowercase()));
+        }
+    }
+    v
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn bounded(text: &str, s: usize, e: usize) -> bool {
+    let before = text[..s].chars().next_back();
+    let after = text[e..].chars().next();
+    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+fn lexicon_tokens(c: &Compiled, names: &[&str]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for n in names {
+        if let Some(ws) = c.lexicon_words.get(*n) {
+            for w in ws {
+                for t in w.split_whitespace() {
+                    out.insert(t.trim_end_matches('.').to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Extractor {
+    /// Compiles a validated rule set.
+    ///
+    /// # Errors
+    /// When a pattern does not compile or the automaton cannot be built.
+    pub fn new(rules: &RuleSet) -> Result<Extractor> {
+        let compiled = rules.compile()?;
+        let idx: HashMap<&str, usize> = rules.entities.iter().enumerate().map(|(i, e)| (e.rule.id.as_str(), i)).collect();
+        let mut known = Vec::new();
+        let mut known_by_key = HashMap::new();
+        let mut gaz_patterns = Vec::new();
+        for (i, e) in rules.entities.iter().enumerate() {
+            let r = &e.rule;
+            let kind = EntityType::parse(&r.kind).unwrap_or(EntityType::Organization);
+            known.push(KnownEntity {
+                node_id: format!("{}:{}", kind.id_prefix(), r.id),
+                kind,
+                name: r.name.clone(),
+                aliases: r.aliases.clone(),
+                country: r.country.as_deref().and_then(|c| idx.get(c).copied()),
+                located_in: r.located_in.as_deref().and_then(|c| idx.get(c).copied()),
+            });
+            let mut seen = BTreeSet::new();
+            for n in std::iter::once(&r.name).chain(&r.aliases).chain(&r.demonyms) {
+                known_by_key.entry(name_key(n)).or_insert(i);
+                let acronym = !n.chars().any(|c| c.is_lowercase());
+                for v in variants(n, kind == EntityType::Person) {
+                    if seen.insert(v.to_lowercase()) {
+                        gaz_patterns.push(GazPattern { entity: i, text: v, acronym });
+                    }
+                }
+            }
+        }
+        let gaz = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(gaz_patterns.iter().map(|p| p.text.as_str()))
+            .map_err(|e| crate::error::Error::Rules(vec![crate::error::RuleIssue {
+                file: PathBuf::from("graph_rules"),
+                line: None,
+                rule: None,
+                message: format!("cannot build the name automaton: {e}"),
+            }]))?;
+        let not_name = lexicon_tokens(&compiled, &["NOT_NAME", "TITLE_HEAD", "TITLE_MOD", "MONTH", "WEEKDAY", "HONORIFIC"]);
+        let surname_first = lexicon_tokens(&compiled, &["SURNAME_FIRST"]);
+        let member_titles = lexicon_tokens(&compiled, &["MEMBER_TITLE"]);
+        let affiliate_titles = lexicon_tokens(&compiled, &["AFFILIATE_TITLE"]);
+        Ok(Extractor {
+            known,
+            known_by_key,
+            gaz,
+            gaz_patterns,
+            compiled,
+            not_name,
+            surname_first,
+            member_titles,
+            affiliate_titles,
+            rules_hash: rules.hash.clone(),
+            rule_files: rules.files.clone(),
+        })
+    }
+
+    /// The known entity a name stands for, if any.
+    pub fn lookup(&self, name: &str) -> Option<usize> {
+        self.known_by_key.get(&name_key(name)).copied()
+    }
+
+    fn is_boilerplate(&self, line: &str) -> bool {
+        self.compiled.boilerplate.is_match(line.trim())
+    }
+
+    /// The publication date of a text: the first full date a dateline rule
+    /// finds; else a year from an anniversary ("80th anniversary of ...")
+    /// with the month of the first dated mention.
+    pub fn document_date(&self, norm: &str) -> Option<PartialDate> {
+        let mut best: Option<(usize, PartialDate)> = None;
+        for r in &self.compiled.datelines {
+            for c in r.re.captures_iter(norm) {
+                let parts = DateParts {
+                    year: c.name("year").map(|m| m.as_str()),
+                    month: c.name("month").map(|m| m.as_str()),
+                    day: c.name("day").map(|m| m.as_str()),
+                    ..Default::default()
+                };
+                if let Some(d) = resolve(&parts, &DateContext::default()) {
+                    let at = c.get(0).map_or(0, |m| m.start());
+                    let better = match best {
+                        None => true,
+                        Some((pos, bd)) => d.precision() > bd.precision() || (d.precision() == bd.precision() && at < pos),
+                    };
+                    if better {
+                        best = Some((at, d));
+                    }
+                }
+            }
+        }
+        if let Some((_, d)) = best {
+            if d.day.is_some() {
+                return Some(d);
+            }
+        }
+        let mut year = best.map(|(_, d)| d.year);
+        if year.is_none() {
+            for a in &self.compiled.anniversaries {
+                if let Some(c) = a.re.captures(norm) {
+                    if let Some(n) = c.name("nth").and_then(|m| m.as_str().parse::<i32>().ok()) {
+                        year = Some(a.year + n);
+                        break;
+                    }
+                }
+            }
+        }
+        let year = year?;
+        // the month of the first explicit month-day expression
+        let ctx = DateContext { reference: Some(PartialDate::year(year)), last_month: None };
+        let mut first: Option<(usize, PartialDate)> = None;
+        for r in &self.compiled.dates {
+            for c in r.re.captures_iter(norm) {
+                if c.name("month").is_none() || c.name("day").is_none() || c.name("year").is_some() {
+                    continue;
+                }
+                let parts = DateParts {
+                    month: c.name("month").map(|m| m.as_str()),
+                    day: c.name("day").map(|m| m.as_str()),
+                    ..Default::default()
+                };
+                if let Some(d) = resolve(&parts, &ctx) {
+                    let at = c.get(0).map_or(0, |m| m.start());
+                    if first.is_none_or(|(p, _)| at < p) {
+                        first = Some((at, d));
+                    }
+                }
+            }
+        }
+        Some(match first {
+            Some((_, d)) => PartialDate::month(d.year, d.month.unwrap_or(1)),
+            None => PartialDate::year(year),
+        })
+    }
+
+    /// Reads one document.
+    pub fn extract(&self, doc: &Document) -> DocFacts {
+        DocRun::new(self, doc).run()
+    }
+}
+
+struct DocRun<'a> {
+    x: &'a Extractor,
+    doc: &'a Document,
+    norm: Normalized,
+    ents: Vec<DocEntity>,
+    ent_index: HashMap<(EntityType, String), usize>,
+    sentences: Vec<(Span, Vec<Mention>)>,
+    roles: Vec<EdgeFact>,
+    date: Option<PartialDate>,
+}
+
+impl<'a> DocRun<'a> {
+    fn new(x: &'a Extractor, doc: &'a Document) -> DocRun<'a> {
+        DocRun {
+            x,
+            doc,
+            norm: Normalized::new(&doc.text),
+            ents: Vec::new(),
+            ent_index: HashMap::new(),
+            sentences: Vec::new(),
+            roles: Vec::new(),
+            date: None,
+        }
+    }
+
+    fn intern(&mut self, kind: EntityType, spelling: &str, known: Option<usize>) -> usize {
+        let key = match known {
+            Some(k) => (self.x.known[k].kind, format!("#{k}")),
+            None => (kind, name_key(spelling)),
+        };
+        let id = *self.ent_index.entry(key).or_insert_with(|| {
+            self.ents.push(DocEntity {
+                kind: known.map_or(kind, |k| self.x.known[k].kind),
+                label: known.map_or_else(|| spelling.to_string(), |k| self.x.known[k].name.clone()),
+                known,
+                spellings: BTreeSet::new(),
+                mentions: 0,
+                country: None,
+            });
+            self.ents.len() - 1
+        });
+        self.ents[id].spellings.insert(spelling.to_string());
+        if known.is_none() && spelling.len() > self.ents[id].label.len() {
+            self.ents[id].label = spelling.to_string();
+        }
+        id
+    }
+
+    fn evidence(&self, span: Span, rule: &str) -> Evidence {
+        let (s, e) = self.norm.span_to_orig(span.start, span.end);
+        Evidence {
+            doc: self.doc.id.clone(),
+            sentence: self.doc.text[s..e].to_string(),
+            start: s,
+            end: e,
+            rule: rule.to_string(),
+        }
+    }
+
+    fn run(mut self) -> DocFacts {
+        let norm_text = self.norm.text.clone();
+        self.date = self.x.document_date(&norm_text);
+        let mut title = None;
+        // sentences of the lines that are not page furniture
+        let mut spans = Vec::new();
+        let mut pos = 0;
+        for line in norm_text.split_inclusive('\n') {
+            let (s, e) = (pos, pos + line.len());
+            pos = e;
+            let t = line.trim();
+            if t.is_empty() || self.x.is_boilerplate(t) {
+                continue;
+            }
+            if title.is_none() && t.split_whitespace().count() >= 3 {
+                title = Some(t.chars().take(200).collect::<String>());
+            }
+            spans.extend(split_sentences(&norm_text, s, e));
+        }
+        let mut ctx = DateContext { reference: self.date, last_month: None };
+        for span in spans {
+            let mentions = self.stage_a(&norm_text, span, &mut ctx);
+            self.sentences.push((span, mentions));
+        }
+        for k in 0..self.sentences.len() {
+            self.stage_b(&norm_text, k);
+        }
+        self.coreference(&norm_text);
+        let (events, mut edges) = self.relations(&norm_text);
+        edges.append(&mut self.roles);
+        for (_, ms) in &self.sentences {
+            for m in ms {
+                if let Target::Entity(i) = m.target {
+                    self.ents[i].mentions += 1;
+                }
+            }
+        }
+        DocFacts {
+            meta: DocMeta { id: self.doc.id.clone(), path: self.doc.path.clone(), title, date: self.date },
+            entities: self.ents,
+            events,
+            edges,
+        }
+    }
+
+    /// Gazetteer names, dates and organisation patterns.
+    fn stage_a(&mut self, norm: &str, span: Span, ctx: &mut DateContext) -> Vec<Mention> {
+        let s = &norm[span.start..span.end];
+        let mut cands: Vec<Mention> = Vec::new();
+        for m in self.x.gaz.find_iter(s) {
+            let p = &self.x.gaz_patterns[m.pattern().as_usize()];
+            let got = &s[m.start()..m.end()];
+            if !bounded(s, m.start(), m.end()) {
+                continue;
+            }
+            let first_upper = got.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic());
+            if !first_upper || (p.acronym && got != p.text) {
+                continue;
+            }
+            let e = self.intern(self.x.known[p.entity].kind, got, Some(p.entity));
+            let (a, b) = (span.start + m.start(), span.start + m.end());
+            cands.push(Mention { start: a, end: b, ext: (a, b), target: Target::Entity(e) });
+        }
+        let mut dates: Vec<Mention> = Vec::new();
+        for r in &self.x.compiled.dates {
+            for c in r.re.captures_iter(s) {
+                let m = c.get(0).expect("match");
+                let parts = DateParts {
+                    year: c.name("year").map(|m| m.as_str()),
+                    month: c.name("month").map(|m| m.as_str()),
+                    day: c.name("day").map(|m| m.as_str()),
+                    weekday: c.name("weekday").map(|m| m.as_str()),
+                    last: c.name("last").is_some(),
+                    rel_year: c.name("rel_year").map(|m| m.as_str()),
+                    ago_days: c.name("ago_days").map(|m| m.as_str()),
+                };
+                let d = resolve(&parts, ctx);
+                let (a, b) = (span.start + m.start(), span.start + m.end());
+                dates.push(Mention { start: a, end: b, ext: (a, b), target: Target::Date(d) });
+            }
+        }
+        let mut kept = select(dates);
+        for m in &kept {
+            if let Target::Date(Some(d)) = m.target {
+                if let Some(mo) = d.month {
+                    ctx.last_month = Some((d.year, mo));
+                }
+            }
+        }
+        cands.retain(|c| !kept.iter().any(|d| overlaps(c.ext, d.ext)));
+        for r in self.x.compiled.entity_patterns.iter().filter(|r| r.kind == EntityType::Organization) {
+            for c in r.re.captures_iter(s) {
+                let Some(n) = c.name("name") else { continue };
+                let name = n.as_str().trim();
+                if name.split_whitespace().count() < 2 {
+                    continue;
+                }
+                let known = self.x.lookup(name);
+                let e = self.intern(EntityType::Organization, name, known);
+                let (a, b) = (span.start + n.start(), span.start + n.end());
+                // organisations holding known ones: PART_OF
+                for inner in cands.iter().filter(|m| m.start >= a && m.end <= b) {
+                    if let Target::Entity(i) = inner.target {
+                        if self.ents[i].kind == EntityType::Organization && i != e {
+                            let ev = self.evidence(span, &r.id);
+                            self.roles.push(EdgeFact { source: e, target: i, relation: "PART_OF".into(), title: None, date: None, evidence: ev });
+                        }
+                    }
+                }
+                cands.push(Mention { start: a, end: b, ext: (a, b), target: Target::Entity(e) });
+            }
+        }
+        kept.extend(select(cands));
+        kept.sort_by_key(|m| m.start);
+        kept
+    }
+
+    fn clean_name(&self, raw: &str) -> Option<String> {
+        let mut toks: Vec<&str> = raw.split_whitespace().collect();
+        if let Some(last) = toks.last_mut() {
+            *last = last.trim_end_matches("'s").trim_end_matches('\'');
+        }
+        let is_stop = |t: &str| self.x.not_name.contains(&t.trim_end_matches('.').to_lowercase());
+        while toks.first().is_some_and(|t| is_stop(t)) {
+            toks.remove(0);
+        }
+        while toks.last().is_some_and(|t| is_stop(t)) {
+            toks.pop();
+        }
+        if toks.len() < 2 || toks.len() > 5 || toks.iter().any(|t| is_stop(t)) {
+            return None;
+        }
+        if toks.iter().any(|t| t.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase())) {
+            return None;
+        }
+        let name = toks.join(" ");
+        if let Some(k) = self.x.lookup(&name) {
+            if self.x.known[k].kind != EntityType::Person {
+                return None;
+            }
+        }
+        // a token that is itself a known place or country is not part of a name
+        if toks.iter().any(|t| self.x.lookup(t).is_some_and(|k| self.x.known[k].kind != EntityType::Person)) {
+            return None;
+        }
+        Some(name)
+    }
+
+    /// Person patterns over the sentence with stage-A mentions masked.
+    fn stage_b(&mut self, norm: &str, k: usize) {
+        let span = self.sentences[k].0;
+        let headline = is_headline(&norm[span.start..span.end]);
+        let masked = Masked::build(norm, span, &self.sentences[k].1, &self.ents);
+        struct Found {
+            name: (usize, usize),
+            ext: (usize, usize),
+            target: Target,
+            title: Option<String>,
+            affil: Vec<usize>,
+            country: Option<usize>,
+            rule: String,
+        }
+        let mut found: Vec<Found> = Vec::new();
+        for r in self.x.compiled.entity_patterns.iter().filter(|r| r.kind == EntityType::Person) {
+            for c in r.re.captures_iter(&masked.text) {
+                let whole = c.get(0).expect("match");
+                let Some(n) = c.name("name") else { continue };
+                let ns = masked.to_norm(n.start());
+                let ne = masked.to_norm(n.end());
+                let phs = Masked::placeholders(n.as_str());
+                let (target, name_span) = if let [i] = phs[..] {
+                    let m = &self.sentences[k].1[i];
+                    match m.target {
+                        Target::Entity(e) if self.ents[e].kind == EntityType::Person => (m.target, (m.start, m.end)),
+                        _ => continue,
+                    }
+                } else if phs.is_empty() {
+                    if headline {
+                        continue;
+                    }
+                    let Some(clean) = self.clean_name(&norm[ns..ne]) else { continue };
+                    let off = norm[ns..ne].find(&clean[..clean.find(' ').unwrap_or(clean.len())]).unwrap_or(0);
+                    let s0 = ns + off;
+                    let known = self.x.lookup(&clean);
+                    let e = self.intern(EntityType::Person, &clean, known);
+                    (Target::Entity(e), (s0, s0 + clean.len()))
+                } else {
+                    continue;
+                };
+                let title = c.name("title").map(|t| {
+                    let t = t.as_str();
+                    let mut s = strip_placeholders(t, &self.sentences[k].1, &self.ents);
+                    for art in ["the ", "a ", "an ", "The ", "A ", "An "] {
+                        if let Some(x) = s.strip_prefix(art) {
+                            s = x.to_string();
+                        }
+                    }
+                    s
+                });
+                let mut affil = Vec::new();
+                let mut country = None;
+                for g in ["org", "country"] {
+                    if let Some(m) = c.name(g) {
+                        for i in Masked::placeholders(m.as_str()) {
+                            if let Target::Entity(e) = self.sentences[k].1[i].target {
+                                if self.ents[e].kind == EntityType::Country && country.is_none() {
+                                    country = Some(e);
+                                }
+                                affil.push(e);
+                            }
+                        }
+                    }
+                }
+                let ext = if r.absorb {
+                    (masked.to_norm(whole.start()).min(name_span.0), masked.to_norm(whole.end()).max(name_span.1))
+                } else {
+                    name_span
+                };
+                found.push(Found { name: name_span, ext, target, title, affil, country, rule: r.id.clone() });
+            }
+        }
+        // accept in rule order; the same name found twice merges its extents
+        let mut accepted: Vec<Found> = Vec::new();
+        for f in found {
+            if let Some(a) = accepted.iter_mut().find(|a| a.name == f.name) {
+                if f.ext.0 <= a.ext.1 && a.ext.0 <= f.ext.1 {
+                    a.ext = (a.ext.0.min(f.ext.0), a.ext.1.max(f.ext.1));
+                }
+                let ev = self.evidence(span, &f.rule);
+                self.add_role(f.target, f.title.as_deref(), &f.affil, f.country, ev);
+                continue;
+            }
+            if accepted.iter().any(|a| overlaps(a.ext, f.ext)) {
+                continue;
+            }
+            let ev = self.evidence(span, &f.rule);
+            self.add_role(f.target, f.title.as_deref(), &f.affil, f.country, ev);
+            accepted.push(f);
+        }
+        let mentions = &mut self.sentences[k].1;
+        for a in accepted {
+            if let Some(m) = mentions.iter_mut().find(|m| m.start == a.name.0 && m.end == a.name.1) {
+                m.ext = (m.ext.0.min(a.ext.0), m.ext.1.max(a.ext.1));
+            } else {
+                mentions.retain(|m| !(m.start < a.name.1 && a.name.0 < m.end));
+                mentions.push(Mention { start: a.name.0, end: a.name.1, ext: a.ext, target: a.target });
+            }
+        }
+        mentions.sort_by_key(|m| m.start);
+    }
+
+    fn add_role(&mut self, person: Target, title: Option<&str>, affil: &[usize], country: Option<usize>, ev: Evidence) {
+        let Target::Entity(p) = person else { return };
+        if let Some(c) = country {
+            if self.ents[p].country.is_none() {
+                self.ents[p].country = Some(c);
+            }
+        }
+        // the organisation's own country, when the gazetteer knows it
+        if self.ents[p].country.is_none() {
+            for &a in affil {
+                if let Some(k) = self.ents[a].known {
+                    if let Some(c) = self.x.known[k].country {
+                        let name = self.x.known[c].name.clone();
+                        let ce = self.intern(EntityType::Country, &name, Some(c));
+                        self.ents[p].country = Some(ce);
+                        break;
+                    }
+                }
+            }
+        }
+        let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) else { return };
+        let target = affil
+            .iter()
+            .copied()
+            .find(|&a| self.ents[a].kind == EntityType::Organization)
+            .or(country)
+            .or_else(|| affil.first().copied());
+        let Some(target) = target else { return };
+        let lower = title.to_lowercase();
+        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+        let relation = if words.iter().any(|w| self.x.member_titles.contains(*w)) {
+            "MEMBER_OF"
+        } else if words.iter().any(|w| self.x.affiliate_titles.contains(*w)) {
+            "AFFILIATED_WITH"
+        } else {
+            "HOLDS_ROLE"
+        };
+        self.roles.push(EdgeFact {
+            source: p,
+            target,
+            relation: relation.into(),
+            title: Some(title.split_whitespace().collect::<Vec<_>>().join(" ")),
+            date: None,
+            evidence: ev,
+        });
+    }
+
+    fn person_country(&self, e: usize) -> Option<usize> {
+        if let Some(c) = self.ents[e].country {
+            return Some(c);
+        }
+        let k = self.ents[e].known?;
+        let c = self.x.known[k].country?;
+        self.ent_index.get(&(EntityType::Country, format!("#{c}"))).copied()
+    }
+
+    /// Full names of the document's people found anywhere, and short names
+    /// (surname, or given name) resolved to the most recent person bearing it.
+    fn coreference(&mut self, norm: &str) {
+        let people: Vec<usize> = (0..self.ents.len()).filter(|&i| self.ents[i].kind == EntityType::Person).collect();
+        let mut pats: Vec<(String, usize, bool)> = Vec::new(); // (text, entity, is_short)
+        let mut shorts: HashMap<String, Vec<usize>> = HashMap::new();
+        for &p in &people {
+            let mut names: BTreeSet<String> = self.ents[p].spellings.clone();
+            names.insert(self.ents[p].label.clone());
+            if let Some(k) = self.ents[p].known {
+                names.extend(self.x.known[k].aliases.iter().cloned());
+                names.insert(self.x.known[k].name.clone());
+            }
+            for n in &names {
+                if self.ents[p].known.is_none() {
+                    for v in variants(n, true) {
+                        pats.push((v, p, false));
+                    }
+                }
+                let toks: Vec<&str> = n.split_whitespace().collect();
+                if toks.len() < 2 {
+                    continue;
+                }
+                let first_is_surname = self.x.surname_first.contains(&toks[0].to_lowercase())
+                    || toks[0].contains('-')
+                    || toks.iter().skip(1).any(|t| t.contains('-'));
+                let mut sf = Vec::new();
+                if first_is_surname {
+                    sf.push(toks[0].to_string());
+                    let given = toks[1..].join(" ");
+                    if toks.len() >= 3 || given.contains('-') {
+                        sf.push(given);
+                    }
+                } else {
+                    sf.push(toks[toks.len() - 1].to_string());
+                }
+                for s in sf {
+                    if s.chars().count() < 2 || self.x.not_name.contains(&s.to_lowercase()) {
+                        continue;
+                    }
+                    let list = shorts.entry(s.clone()).or_default();
+                    if !list.contains(&p) {
+                        list.push(p);
+                    }
+                }
+            }
+        }
+        for (s, _) in shorts.iter() {
+            pats.push((s.clone(), usize::MAX, true));
+        }
+        pats.sort();
+        pats.dedup_by(|a, b| a.0 == b.0);
+        if pats.is_empty() {
+            return;
+        }
+        let Ok(ac) = AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(pats.iter().map(|p| p.0.as_str())) else {
+            return;
+        };
+        let mut last_seen: HashMap<usize, usize> = HashMap::new();
+        let mut first_seen: HashMap<usize, usize> = HashMap::new();
+        for (_, ms) in &self.sentences {
+            for m in ms {
+                if let Target::Entity(e) = m.target {
+                    first_seen.entry(e).or_insert(m.start);
+                }
+            }
+        }
+        for k in 0..self.sentences.len() {
+            let span = self.sentences[k].0;
+            let s = &norm[span.start..span.end];
+            let mut found: Vec<(usize, usize, usize, bool)> = Vec::new();
+            for m in ac.find_iter(s) {
+                let (a, b) = (span.start + m.start(), span.start + m.end());
+                if !bounded(s, m.start(), m.end()) {
+                    continue;
+                }
+                if self.sentences[k].1.iter().any(|x| overlaps(x.ext, (a, b))) {
+                    continue;
+                }
+                let (_, _, short) = &pats[m.pattern().as_usize()];
+                if *short {
+                    // "Kim Yo-jong", "Andrew Kim": a capitalised neighbour makes it another name
+                    let next = s[m.end()..].trim_start_matches(' ');
+                    let next_tok: String = next.chars().take_while(|c| c.is_alphanumeric() || *c == '-').collect();
+                    if next.len() < s[m.end()..].len() && next_tok.chars().next().is_some_and(|c| c.is_uppercase()) && !self.x.not_name.contains(&next_tok.to_lowercase()) {
+                        continue;
+                    }
+                    if s[m.end()..].starts_with('-') && s[m.end() + 1..].chars().next().is_some_and(|c| c.is_lowercase()) {
+                        continue;
+                    }
+                    let before = s[..m.start()].trim_end_matches(' ');
+                    let prev_tok: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '.').collect::<Vec<_>>().into_iter().rev().collect();
+                    if before.len() < s[..m.start()].len()
+                        && prev_tok.chars().next().is_some_and(|c| c.is_uppercase())
+                        && !self.x.not_name.contains(&prev_tok.trim_end_matches('.').to_lowercase())
+                        && self.x.lookup(&prev_tok).is_none()
+                        && !before.is_empty()
+                    {
+                        continue;
+                    }
+                }
+                found.push((a, b, m.pattern().as_usize(), *short));
+            }
+            // walk the sentence in order, updating recency
+            let mut events: Vec<(usize, Option<usize>, Option<(usize, usize, usize, bool)>)> = Vec::new();
+            for m in &self.sentences[k].1 {
+                if let Target::Entity(e) = m.target {
+                    events.push((m.start, Some(e), None));
+                }
+            }
+            for f in found {
+                events.push((f.0, None, Some(f)));
+            }
+            events.sort_by_key(|e| e.0);
+            let mut new = Vec::new();
+            for (pos, ent, f) in events {
+                if let Some(e) = ent {
+                    last_seen.insert(e, pos);
+                    continue;
+                }
+                let Some((a, b, pi, short)) = f else { continue };
+                let (text, ent, _) = &pats[pi];
+                let e = if short {
+                    let cands = &shorts[text];
+                    let best = cands
+                        .iter()
+                        .filter_map(|c| last_seen.get(c).map(|p| (*p, *c)))
+                        .max()
+                        .map(|x| x.1)
+                        .or_else(|| cands.iter().filter_map(|c| first_seen.get(c).map(|p| (*p, *c))).min().map(|x| x.1));
+                    let Some(best) = best else { continue };
+                    best
+                } else {
+                    *ent
+                };
+                last_seen.insert(e, pos);
+                new.push(Mention { start: a, end: b, ext: (a, b), target: Target::Entity(e) });
+            }
+            let ms = &mut self.sentences[k].1;
+            ms.extend(new);
+            ms.sort_by_key(|m| m.start);
+        }
+    }
+
+    fn relations(&mut self, norm: &str) -> (Vec<EventFact>, Vec<EdgeFact>) {
+        let mut events: Vec<EventFact> = Vec::new();
+        let mut edges: Vec<EdgeFact> = Vec::new();
+        let mut last_meeting: Option<usize> = None;
+        for k in 0..self.sentences.len() {
+            let (span, ref mentions) = self.sentences[k];
+            let mentions = mentions.clone();
+            let persons = mentions.iter().filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)).count();
+            if persons == 0 {
+                continue;
+            }
+            let masked = Masked::build(norm, span, &mentions, &self.ents);
+            let hits: Vec<usize> = self.x.compiled.relation_set.matches(&masked.text).into_iter().collect();
+            let mut sentence_events: Vec<usize> = Vec::new();
+            let mut reporters: Vec<(usize, String)> = Vec::new();
+            for ri in hits {
+                let rule = &self.x.compiled.relations[ri];
+                for c in rule.re.captures_iter(&masked.text) {
+                    let whole = c.get(0).expect("match");
+                    if let Some(u) = &rule.unless {
+                        let from = masked.text[..whole.start()].char_indices().rev().nth(40).map_or(0, |x| x.0);
+                        if u.is_match(&masked.text[from..whole.end()]) {
+                            continue;
+                        }
+                    }
+                    let slot = |name: &str, kind: Option<EntityType>| -> Vec<usize> {
+                        c.name(name)
+                            .map(|m| Masked::placeholders(m.as_str()))
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter_map(|i| match mentions[i].target {
+                                Target::Entity(e) if kind.is_none_or(|k| self.ents[e].kind == k) => Some(e),
+                                _ => None,
+                            })
+                            .collect()
+                    };
+                    let start = masked.to_norm(whole.start());
+                    let ev = self.evidence(span, &rule.id);
+                    let date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start)).or(self.date);
+                    let place = slot("place", None).first().copied().or_else(|| self.pick_place(norm, &mentions, start));
+                    match (rule.kind.as_deref(), rule.relation.as_deref()) {
+                        (Some("meeting"), _) => {
+                            let a: BTreeSet<usize> = slot("a", Some(EntityType::Person)).into_iter().collect();
+                            let b: BTreeSet<usize> = slot("b", Some(EntityType::Person)).into_iter().filter(|x| !a.contains(x)).collect();
+                            if a.is_empty() || b.is_empty() {
+                                continue;
+                            }
+                            let pairs: Vec<(usize, usize)> = a.iter().flat_map(|&x| b.iter().map(move |&y| (x, y))).collect();
+                            let ei = add_event(&mut events, EventFact {
+                                kind: "meeting".into(),
+                                sides: [a, b],
+                                attendees: [BTreeSet::new(), BTreeSet::new()],
+                                date,
+                                place,
+                                support: vec![(ev, pairs)],
+                                reporters: BTreeSet::new(),
+                            });
+                            sentence_events.push(ei);
+                            last_meeting = Some(ei);
+                        }
+                        (Some("attendance"), _) => {
+                            let att = slot("attendees", Some(EntityType::Person));
+                            let lead = slot("lead", Some(EntityType::Person));
+                            let side = slot("side", Some(EntityType::Country)).first().copied().or_else(|| c.name("side_word").and_then(|w| self.side_country(w.as_str())));
+                            let a = slot("a", Some(EntityType::Person));
+                            let b = slot("b", Some(EntityType::Person));
+                            let target = if !a.is_empty() && !b.is_empty() {
+                                let ei = add_event(&mut events, EventFact {
+                                    kind: "meeting".into(),
+                                    sides: [a.iter().copied().collect(), b.iter().copied().collect()],
+                                    attendees: [BTreeSet::new(), BTreeSet::new()],
+                                    date,
+                                    place,
+                                    support: vec![(ev.clone(), vec![(a[0], b[0])])],
+                                    reporters: BTreeSet::new(),
+                                });
+                                sentence_events.push(ei);
+                                Some(ei)
+                            } else {
+                                sentence_events.last().copied().or(last_meeting)
+                            };
+                            let Some(ei) = target else { continue };
+                            self.attach(&mut events[ei], &att, &lead, side, ev);
+                        }
+                        (Some("visit"), _) => {
+                            for a in slot("a", Some(EntityType::Person)) {
+                                for p in slot("place", None) {
+                                    if matches!(self.ents[p].kind, EntityType::Place | EntityType::Country) {
+                                        edges.push(EdgeFact { source: a, target: p, relation: "VISITED".into(), title: None, date: slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start)).or(self.date), evidence: ev.clone() });
+                                    }
+                                }
+                            }
+                        }
+                        (_, Some("REPORTED")) => {
+                            for a in slot("a", Some(EntityType::Organization)) {
+                                reporters.push((a, rule.id.clone()));
+                            }
+                        }
+                        (_, Some(rel)) => {
+                            for a in slot("a", None) {
+                                for b in slot("b", None) {
+                                    if a != b {
+                                        edges.push(EdgeFact { source: a, target: b, relation: rel.to_string(), title: None, date: None, evidence: ev.clone() });
+                                    }
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            for (org, _) in reporters {
+                for &ei in &sentence_events {
+                    events[ei].reporters.insert(org);
+                }
+            }
+        }
+        (events, edges)
+    }
+
+    fn side_country(&self, word: &str) -> Option<usize> {
+        let w = word.trim().to_lowercase();
+        let k = self.x.lookup(&w).or_else(|| {
+            let hits: Vec<usize> = (0..self.x.known.len())
+                .filter(|&i| self.x.known[i].kind == EntityType::Country && self.x.known[i].name.to_lowercase().split(' ').next() == Some(w.as_str()))
+                .collect();
+            (hits.len() == 1).then(|| hits[0])
+        })?;
+        let k = if self.x.known[k].kind == EntityType::Country { k } else { self.x.known[k].country? };
+        self.ent_index.get(&(EntityType::Country, format!("#{k}"))).copied()
+    }
+
+    /// Attendees join a side: the lead's, the named side's, or their own
+    /// country's; each is paired with the other side's principals.
+    fn attach(&self, ev: &mut EventFact, att: &[usize], lead: &[usize], side: Option<usize>, evidence: Evidence) {
+        let side_of_country = |ev: &EventFact, c: usize| -> Option<usize> {
+            (0..2).find(|&s| ev.sides[s].iter().any(|&p| self.person_country(p) == Some(c)))
+        };
+        let mut pairs = Vec::new();
+        for &x in att {
+            if ev.sides[0].contains(&x) || ev.sides[1].contains(&x) {
+                continue;
+            }
+            let s = if let Some(&l) = lead.first() {
+                (0..2).find(|&s| ev.sides[s].contains(&l))
+            } else if let Some(c) = side {
+                side_of_country(ev, c)
+            } else {
+                self.person_country(x).and_then(|c| side_of_country(ev, c))
+            };
+            let Some(s) = s else { continue };
+            ev.attendees[s].insert(x);
+            for &p in &ev.sides[1 - s] {
+                pairs.push((x, p));
+            }
+        }
+        if !pairs.is_empty() {
+            ev.support.push((evidence, pairs));
+        }
+    }
+
+    fn pick_place(&self, norm: &str, mentions: &[Mention], start: usize) -> Option<usize> {
+        let hidden = |m: &Mention| mentions.iter().any(|o| !std::ptr::eq(o, m) && o.ext.0 <= m.start && m.end <= o.ext.1 && (o.ext.1 - o.ext.0) > (m.end - m.start));
+        let places: Vec<&Mention> = mentions
+            .iter()
+            .filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == EntityType::Place))
+            .filter(|m| !hidden(m))
+            .collect();
+        if let Some(m) = places.iter().find(|m| m.start >= start).or(places.iter().rev().find(|m| m.start < start)) {
+            if let Target::Entity(e) = m.target {
+                return Some(e);
+            }
+        }
+        // a country right after "in"
+        mentions
+            .iter()
+            .filter(|m| m.start >= start && !hidden(m))
+            .filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == EntityType::Country))
+            .find(|m| norm[..m.start].ends_with(" in ") || norm[..m.start].ends_with(" in the "))
+            .and_then(|m| match m.target {
+                Target::Entity(e) => Some(e),
+                _ => None,
+            })
+    }
+}
+
+fn slot_date(c: &regex::Captures<'_>, mentions: &[Mention]) -> Option<PartialDate> {
+    let m = c.name("date")?;
+    Masked::placeholders(m.as_str()).into_iter().find_map(|i| match mentions[i].target {
+        Target::Date(d) => d,
+        _ => None,
+    })
+}
+
+/// The date of a fact: the first date after the fact's start, else the last before.
+fn pick_date(mentions: &[Mention], start: usize) -> Option<PartialDate> {
+    let dates: Vec<(usize, Option<PartialDate>)> = mentions
+        .iter()
+        .filter_map(|m| match m.target {
+            Target::Date(d) => Some((m.start, d)),
+            _ => None,
+        })
+        .collect();
+    dates.iter().find(|d| d.0 >= start).or(dates.iter().rev().find(|d| d.0 < start)).and_then(|d| d.1)
+}
+
+fn add_event(events: &mut Vec<EventFact>, e: EventFact) -> usize {
+    // the same occasion seen twice in one document (caption and body)
+    for (i, x) in events.iter_mut().enumerate() {
+        let same_sides = (x.sides[0] == e.sides[0] && x.sides[1] == e.sides[1]) || (x.sides[0] == e.sides[1] && x.sides[1] == e.sides[0]);
+        if same_sides && x.kind == e.kind && x.date == e.date && x.place == e.place {
+            x.support.extend(e.support);
+            return i;
+        }
+    }
+    events.push(e);
+    events.len() - 1
+}
+
+fn strip_placeholders(t: &str, mentions: &[Mention], ents: &[DocEntity]) -> String {
+    let mut out = String::new();
+    let mut rest = t;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + OPEN.len_utf8() + 1..];
+        let Some(j) = after.find(CLOSE) else { break };
+        if let Ok(n) = after[..j].parse::<usize>() {
+            if let Some(Target::Entity(e)) = mentions.get(n).map(|m| m.target) {
+                out.push_str(&ents[e].label);
+            }
+        }
+        rest = &after[j + CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Longest first, then leftmost; drops overlapping candidates.
+fn select(mut c: Vec<Mention>) -> Vec<Mention> {
+    c.sort_by_key(|m| (std::cmp::Reverse(m.end - m.start), m.start));
+    let mut out: Vec<Mention> = Vec::new();
+    for m in c {
+        if !out.iter().any(|o| overlaps(o.ext, m.ext)) {
+            out.push(m);
+        }
+    }
+    out.sort_by_key(|m| m.start);
+    out
+}
+
+/// Title Case lines (headlines) are not trusted to introduce new names.
+fn is_headline(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic())).collect();
+    if words.len() < 4 {
+        return false;
+    }
+    let caps = words.iter().filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase())).count();
+    caps * 10 >= words.len() * 7
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_detection() {
+        assert!(is_headline("Pompeo Holds Talks With Top North Korean Official"));
+        assert!(!is_headline("Pompeo met with Kim Yong Chol, one of the aides."));
+    }
+
+    #[test]
+    fn placeholders_parse() {
+        let s = format!("{OPEN}P3{CLOSE} met {OPEN}P12{CLOSE}");
+        assert_eq!(Masked::placeholders(&s), vec![3, 12]);
+    }
+}

@@ -1,0 +1,612 @@
+//! The knowledge graph: a petgraph `StableDiGraph` (parallel edges allowed)
+//! with an id index, merged from the facts of every document.
+//!
+//! Node and edge attributes are kept as JSON maps, as NetworkX keeps them, so
+//! a graph loaded from JSON writes back the same bytes; typed accessors cover
+//! the attributes the exporters and queries read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::dates::PartialDate;
+use crate::extract::{DocFacts, Document, EventFact, Evidence, Extractor};
+use crate::rules::EntityType;
+use crate::text::{name_key, slug};
+
+/// A node: its id and its attributes (`type`, `label`, `aliases`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Stable id (`person:kim-jong-un`).
+    pub id: String,
+    /// Every other attribute.
+    pub attrs: Map<String, Value>,
+}
+
+/// An edge: endpoints, key among parallel edges, attributes (`relation`, `evidence`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// Source node id.
+    pub source: String,
+    /// Target node id.
+    pub target: String,
+    /// Distinct among parallel edges of the same pair.
+    pub key: u64,
+    /// Every other attribute.
+    pub attrs: Map<String, Value>,
+}
+
+fn str_attr<'a>(attrs: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
+    attrs.get(k).and_then(Value::as_str)
+}
+
+impl Node {
+    /// `Person`, `Organization`, `Country`, `Place` or `Event`.
+    pub fn kind(&self) -> &str {
+        str_attr(&self.attrs, "type").unwrap_or("")
+    }
+    /// Canonical name.
+    pub fn label(&self) -> &str {
+        str_attr(&self.attrs, "label").unwrap_or(&self.id)
+    }
+    /// Event date, if any.
+    pub fn date(&self) -> Option<&str> {
+        str_attr(&self.attrs, "date")
+    }
+    /// Aliases.
+    pub fn aliases(&self) -> Vec<&str> {
+        self.attrs.get("aliases").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+    }
+}
+
+impl Edge {
+    /// Relation name.
+    pub fn relation(&self) -> &str {
+        str_attr(&self.attrs, "relation").unwrap_or("")
+    }
+    /// A string attribute.
+    pub fn get_str(&self, k: &str) -> Option<&str> {
+        str_attr(&self.attrs, k)
+    }
+}
+
+/// The knowledge graph.
+#[derive(Debug, Clone, Default)]
+pub struct KnowledgeGraph {
+    /// The petgraph graph.
+    pub graph: StableDiGraph<Node, Edge>,
+    /// Node id -> index.
+    pub index: HashMap<String, NodeIndex>,
+    /// Graph-level metadata (`generator`, `documents`, `rules`).
+    pub meta: Map<String, Value>,
+}
+
+impl KnowledgeGraph {
+    /// Adds a node (or returns the existing one with that id).
+    pub fn add_node(&mut self, node: Node) -> NodeIndex {
+        if let Some(&i) = self.index.get(&node.id) {
+            return i;
+        }
+        let id = node.id.clone();
+        let i = self.graph.add_node(node);
+        self.index.insert(id, i);
+        i
+    }
+
+    /// Adds an edge between existing nodes; returns false when an endpoint is missing.
+    pub fn add_edge(&mut self, edge: Edge) -> bool {
+        let (Some(&a), Some(&b)) = (self.index.get(&edge.source), self.index.get(&edge.target)) else {
+            return false;
+        };
+        self.graph.add_edge(a, b, edge);
+        true
+    }
+
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.index.get(id).map(|&i| &self.graph[i])
+    }
+
+    /// Nodes sorted by id.
+    pub fn nodes_sorted(&self) -> Vec<&Node> {
+        let mut v: Vec<&Node> = self.graph.node_weights().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
+    /// Edges sorted by source, target, relation, key.
+    pub fn edges_sorted(&self) -> Vec<&Edge> {
+        let mut v: Vec<&Edge> = self.graph.edge_weights().collect();
+        v.sort_by(|a, b| (&a.source, &a.target, a.relation(), a.key).cmp(&(&b.source, &b.target, b.relation(), b.key)));
+        v
+    }
+
+    /// Counts: (documents, entities, events, edges).
+    pub fn summary(&self) -> (usize, usize, usize, usize) {
+        let docs = self.meta.get("documents").and_then(Value::as_array).map_or(0, Vec::len);
+        let events = self.graph.node_weights().filter(|n| n.kind() == "Event").count();
+        (docs, self.graph.node_count() - events, events, self.graph.edge_count())
+    }
+
+    /// Reads every document (in parallel) and merges the facts.
+    pub fn build(x: &Extractor, docs: &[Document]) -> KnowledgeGraph {
+        let facts: Vec<DocFacts> = docs.par_iter().map(|d| x.extract(d)).collect();
+        Merger::new(x).merge(facts)
+    }
+}
+
+fn ev_json(e: &Evidence) -> Value {
+    json!({"doc": e.doc, "sentence": e.sentence, "start": e.start, "end": e.end, "rule": e.rule})
+}
+
+fn evidence_list(evs: &BTreeSet<Evidence>) -> Value {
+    Value::Array(evs.iter().map(ev_json).collect())
+}
+
+#[derive(Default)]
+struct GEntity {
+    kind: Option<EntityType>,
+    label: String,
+    known: Option<usize>,
+    aliases: BTreeSet<String>,
+    mentions: usize,
+    documents: BTreeSet<String>,
+}
+
+struct GEvent {
+    kind: String,
+    sides: [BTreeSet<usize>; 2],
+    attendees: [BTreeSet<usize>; 2],
+    date: Option<PartialDate>,
+    place: Option<usize>,
+    support: Vec<(Evidence, Vec<(usize, usize)>)>,
+    reporters: BTreeSet<usize>,
+}
+
+struct Merger<'a> {
+    x: &'a Extractor,
+    ents: Vec<GEntity>,
+    by_known: HashMap<usize, usize>,
+    by_key: HashMap<(EntityType, String), usize>,
+    events: Vec<GEvent>,
+    edges: BTreeMap<(usize, usize, String, Option<String>, Option<String>), BTreeSet<Evidence>>,
+}
+
+impl<'a> Merger<'a> {
+    fn new(x: &'a Extractor) -> Merger<'a> {
+        Merger { x, ents: Vec::new(), by_known: HashMap::new(), by_key: HashMap::new(), events: Vec::new(), edges: BTreeMap::new() }
+    }
+
+    fn known_entity(&mut self, k: usize) -> usize {
+        if let Some(&g) = self.by_known.get(&k) {
+            return g;
+        }
+        let ke = &self.x.known[k];
+        self.ents.push(GEntity { kind: Some(ke.kind), label: ke.name.clone(), known: Some(k), aliases: ke.aliases.iter().cloned().collect(), ..Default::default() });
+        let g = self.ents.len() - 1;
+        self.by_known.insert(k, g);
+        g
+    }
+
+    fn global(&mut self, kind: EntityType, label: &str, known: Option<usize>) -> usize {
+        if let Some(k) = known.or_else(|| self.x.lookup(label).filter(|&k| self.x.known[k].kind == kind)) {
+            return self.known_entity(k);
+        }
+        let key = (kind, name_key(label));
+        if let Some(&g) = self.by_key.get(&key) {
+            if label.len() > self.ents[g].label.len() {
+                let old = std::mem::replace(&mut self.ents[g].label, label.to_string());
+                self.ents[g].aliases.insert(old);
+            }
+            return g;
+        }
+        self.ents.push(GEntity { kind: Some(kind), label: label.to_string(), ..Default::default() });
+        let g = self.ents.len() - 1;
+        self.by_key.insert(key, g);
+        g
+    }
+
+    fn place_ancestors(&self, g: usize) -> Vec<usize> {
+        let mut out = vec![];
+        let mut cur = self.ents[g].known;
+        let mut guard = 0;
+        while let Some(k) = cur {
+            let parent = self.x.known[k].located_in;
+            if let Some(p) = parent {
+                if let Some(&gp) = self.by_known.get(&p) {
+                    out.push(gp);
+                }
+            }
+            cur = parent;
+            guard += 1;
+            if guard > 16 {
+                break;
+            }
+        }
+        out
+    }
+
+    fn known_ancestors(&self, k: usize) -> Vec<usize> {
+        let mut out = vec![];
+        let mut cur = self.x.known[k].located_in.or(self.x.known[k].country);
+        while let Some(p) = cur {
+            if out.contains(&p) || out.len() > 16 {
+                break;
+            }
+            out.push(p);
+            cur = self.x.known[p].located_in.or(self.x.known[p].country);
+        }
+        out
+    }
+
+    /// Places are compatible when equal, unknown, or one contains the other.
+    fn places_compatible(&self, a: Option<usize>, b: Option<usize>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                if a == b {
+                    return true;
+                }
+                let (ka, kb) = (self.ents[a].known, self.ents[b].known);
+                match (ka, kb) {
+                    (Some(ka), Some(kb)) => self.known_ancestors(ka).contains(&kb) || self.known_ancestors(kb).contains(&ka),
+                    _ => false,
+                }
+            }
+            _ => true,
+        }
+    }
+
+    fn more_specific(&self, a: Option<usize>, b: Option<usize>) -> Option<usize> {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                let (ka, kb) = (self.ents[a].known, self.ents[b].known);
+                match (ka, kb) {
+                    (Some(ka), Some(kb)) if self.known_ancestors(kb).contains(&ka) => Some(b),
+                    _ => Some(a),
+                }
+            }
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Which orientation of `e` shares a cross pair with `g`: Some(false) as is, Some(true) swapped.
+    fn orientation(g: &GEvent, e: &GEvent) -> Option<bool> {
+        let all = |s: usize, ev: &GEvent| -> BTreeSet<usize> { ev.sides[s].union(&ev.attendees[s]).copied().collect() };
+        let (g0, g1, e0, e1) = (all(0, g), all(1, g), all(0, e), all(1, e));
+        let straight = (!g0.is_disjoint(&e0) && !g1.is_disjoint(&e1)) && g0.is_disjoint(&e1) && g1.is_disjoint(&e0);
+        let swapped = (!g0.is_disjoint(&e1) && !g1.is_disjoint(&e0)) && g0.is_disjoint(&e0) && g1.is_disjoint(&e1);
+        if straight {
+            Some(false)
+        } else if swapped {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    fn absorb(&mut self, gi: usize, mut e: GEvent, swap: bool) {
+        if swap {
+            e.sides.swap(0, 1);
+            e.attendees.swap(0, 1);
+        }
+        let place = self.more_specific(self.events[gi].place, e.place);
+        let g = &mut self.events[gi];
+        for s in 0..2 {
+            g.sides[s].extend(e.sides[s].iter().copied());
+            g.attendees[s].extend(e.attendees[s].iter().copied());
+            let principals = g.sides[s].clone();
+            g.attendees[s].retain(|x| !principals.contains(x));
+        }
+        g.date = match (g.date, e.date) {
+            (Some(a), Some(b)) if b.precision() > a.precision() => Some(b),
+            (a, b) => a.or(b),
+        };
+        g.place = place;
+        g.support.extend(e.support);
+        g.reporters.extend(e.reporters);
+    }
+
+    fn add_event(&mut self, e: GEvent) {
+        for gi in 0..self.events.len() {
+            let g = &self.events[gi];
+            if g.kind != e.kind {
+                continue;
+            }
+            let Some(swap) = Self::orientation(g, &e) else { continue };
+            let dates_ok = match (g.date, e.date) {
+                (Some(a), Some(b)) => a.compatible(&b),
+                (None, None) => true,
+                _ => false,
+            };
+            if dates_ok && self.places_compatible(g.place, e.place) {
+                self.absorb(gi, e, swap);
+                return;
+            }
+        }
+        self.events.push(e);
+    }
+
+    fn merge(mut self, facts: Vec<DocFacts>) -> KnowledgeGraph {
+        let mut documents = Vec::new();
+        for f in facts {
+            let doc_id = f.meta.id.clone();
+            documents.push(json!({
+                "id": f.meta.id,
+                "path": f.meta.path,
+                "title": f.meta.title,
+                "date": f.meta.date.map(|d| d.to_string()),
+            }));
+            let map: Vec<usize> = f.entities.iter().map(|e| self.global(e.kind, &e.label, e.known)).collect();
+            for (i, e) in f.entities.iter().enumerate() {
+                let g = &mut self.ents[map[i]];
+                g.mentions += e.mentions;
+                if e.mentions > 0 {
+                    g.documents.insert(doc_id.clone());
+                }
+                g.aliases.extend(e.spellings.iter().cloned());
+            }
+            for ev in f.events {
+                let EventFact { kind, sides, attendees, date, place, support, reporters } = ev;
+                let m = |s: &BTreeSet<usize>| s.iter().map(|&i| map[i]).collect::<BTreeSet<usize>>();
+                let support = support.into_iter().map(|(e, pairs)| (e, pairs.into_iter().map(|(a, b)| (map[a], map[b])).collect())).collect();
+                self.add_event(GEvent {
+                    kind,
+                    sides: [m(&sides[0]), m(&sides[1])],
+                    attendees: [m(&attendees[0]), m(&attendees[1])],
+                    date,
+                    place: place.map(|p| map[p]),
+                    support,
+                    reporters: m(&reporters),
+                });
+            }
+            for e in f.edges {
+                let key = (map[e.source], map[e.target], e.relation, e.title, e.date.map(|d| d.to_string()));
+                self.edges.entry(key).or_default().insert(e.evidence);
+            }
+        }
+        // an undated occasion joins the one dated occasion of the same pair at a compatible known place
+        let mut i = 0;
+        while i < self.events.len() {
+            if self.events[i].date.is_none() && self.events[i].place.is_some() {
+                let cands: Vec<(usize, bool)> = (0..self.events.len())
+                    .filter(|&j| j != i && self.events[j].date.is_some() && self.events[j].place.is_some() && self.events[j].kind == self.events[i].kind)
+                    .filter(|&j| self.places_compatible(self.events[j].place, self.events[i].place))
+                    .filter_map(|j| Self::orientation(&self.events[j], &self.events[i]).map(|s| (j, s)))
+                    .collect();
+                if let [(j, swap)] = cands[..] {
+                    let e = self.events.remove(i);
+                    let j = if j > i { j - 1 } else { j };
+                    self.absorb(j, e, swap);
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        self.into_graph(documents)
+    }
+
+    fn node_id(&self, g: usize, used: &mut BTreeMap<String, usize>) -> String {
+        let e = &self.ents[g];
+        let base = match e.known {
+            Some(k) => self.x.known[k].node_id.clone(),
+            None => format!("{}:{}", e.kind.unwrap_or(EntityType::Organization).id_prefix(), slug(&e.label)),
+        };
+        unique(base, used)
+    }
+
+    fn into_graph(mut self, documents: Vec<Value>) -> KnowledgeGraph {
+        // places used by events and their containers, so LOCATED_IN chains are whole
+        let mut needed: BTreeSet<usize> = BTreeSet::new();
+        for e in &self.events {
+            if let Some(p) = e.place {
+                needed.insert(p);
+            }
+        }
+        for g in 0..self.ents.len() {
+            if self.ents[g].mentions > 0 && matches!(self.ents[g].kind, Some(EntityType::Place)) {
+                needed.insert(g);
+            }
+        }
+        for g in needed.clone() {
+            if let Some(k) = self.ents[g].known {
+                for a in self.known_ancestors(k) {
+                    let ga = self.known_entity(a);
+                    needed.insert(ga);
+                }
+            }
+        }
+        let mut used = BTreeMap::new();
+        let mut ids: Vec<Option<String>> = vec![None; self.ents.len()];
+        let mut order: Vec<usize> = (0..self.ents.len()).collect();
+        order.sort_by_key(|&g| (self.ents[g].known.is_none(), self.ents[g].label.clone()));
+        let referenced: BTreeSet<usize> = self.edges.keys().flat_map(|k| [k.0, k.1]).chain(self.events.iter().flat_map(|e| e.sides.iter().chain(&e.attendees).flatten().copied().chain(e.place).chain(e.reporters.iter().copied()))).collect();
+        let mut kg = KnowledgeGraph::default();
+        for g in order {
+            if self.ents[g].mentions == 0 && !needed.contains(&g) && !referenced.contains(&g) {
+                continue;
+            }
+            let id = self.node_id(g, &mut used);
+            ids[g] = Some(id.clone());
+            let e = &self.ents[g];
+            let mut attrs = Map::new();
+            attrs.insert("type".into(), json!(e.kind.unwrap_or(EntityType::Organization).as_str()));
+            attrs.insert("label".into(), json!(e.label));
+            let mut seen = BTreeSet::from([name_key(&e.label)]);
+            let mut aliases: Vec<&String> = e.aliases.iter().filter(|a| *a != &e.label).collect();
+            aliases.sort();
+            aliases.retain(|a| seen.insert(a.to_string()) || true);
+            attrs.insert("aliases".into(), json!(aliases.iter().filter(|a| a.as_str() != e.label).collect::<Vec<_>>()));
+            attrs.insert("mentions".into(), json!(e.mentions));
+            attrs.insert("documents".into(), json!(e.documents));
+            attrs.insert("source".into(), json!(if e.known.is_some() { "gazetteer" } else { "pattern" }));
+            kg.add_node(Node { id, attrs });
+        }
+        let id_of = |g: usize| ids[g].clone();
+        // LOCATED_IN from the gazetteer
+        let mut raw_edges: Vec<(String, String, Map<String, Value>)> = Vec::new();
+        for g in 0..self.ents.len() {
+            let (Some(src), Some(k)) = (id_of(g), self.ents[g].known) else { continue };
+            if self.ents[g].kind != Some(EntityType::Place) {
+                continue;
+            }
+            if let Some(p) = self.x.known[k].located_in.or(self.x.known[k].country) {
+                if let Some(&gp) = self.by_known.get(&p) {
+                    if let Some(dst) = id_of(gp) {
+                        let mut a = Map::new();
+                        a.insert("relation".into(), json!("LOCATED_IN"));
+                        a.insert("evidence".into(), json!([]));
+                        a.insert("rule".into(), json!(format!("gazetteer:{}", self.x.known[k].node_id)));
+                        raw_edges.push((src, dst, a));
+                    }
+                }
+            }
+        }
+        let _ = self.place_ancestors(0.min(self.ents.len().saturating_sub(1)));
+        // events
+        let mut events = std::mem::take(&mut self.events);
+        events.sort_by_key(|e| (e.date.map(|d| d.to_string()), e.support.first().map(|s| (s.0.doc.clone(), s.0.start))));
+        for e in &events {
+            let principals: Vec<String> = {
+                let mut v: Vec<String> = e.sides.iter().flatten().filter_map(|&g| id_of(g)).map(|id| id.split_once(':').map(|x| x.1.to_string()).unwrap_or(id)).collect();
+                v.sort();
+                v.truncate(3);
+                v
+            };
+            let date = e.date.map(|d| d.to_string());
+            let place_id = e.place.and_then(id_of);
+            let city = e.place.and_then(|p| {
+                // the city, for a readable id: the venue's container when it is a Place
+                let k = self.ents[p].known?;
+                let parent = self.x.known[k].located_in?;
+                (self.x.known[parent].kind == EntityType::Place).then(|| slug(&self.x.known[parent].name))
+            });
+            let place_slug = city.or_else(|| e.place.map(|p| slug(&self.ents[p].label)));
+            let mut parts = vec![e.kind.clone(), date.clone().unwrap_or_else(|| "undated".into())];
+            if let Some(p) = &place_slug {
+                parts.push(p.clone());
+            }
+            parts.extend(principals);
+            let id = unique(format!("event:{}", parts.join("-")), &mut used);
+            let docs: BTreeSet<String> = e.support.iter().map(|s| s.0.doc.clone()).collect();
+            let names: Vec<String> = e.sides.iter().map(|s| s.iter().map(|&g| self.ents[g].label.clone()).collect::<Vec<_>>().join(", ")).collect();
+            let mut label = format!("{}: {} \u{2013} {}", e.kind, names[0], names[1]);
+            if let Some(d) = &date {
+                label.push_str(&format!(", {d}"));
+            }
+            if let Some(p) = e.place {
+                label.push_str(&format!(", {}", self.ents[p].label));
+            }
+            let mut attrs = Map::new();
+            attrs.insert("type".into(), json!("Event"));
+            attrs.insert("label".into(), json!(label));
+            attrs.insert("aliases".into(), json!([]));
+            attrs.insert("mentions".into(), json!(e.support.len()));
+            attrs.insert("documents".into(), json!(docs));
+            attrs.insert("kind".into(), json!(e.kind));
+            attrs.insert("date".into(), json!(date));
+            attrs.insert("place".into(), json!(place_id));
+            kg.add_node(Node { id: id.clone(), attrs });
+            // MET per pair of counterparts
+            let mut pairs: BTreeMap<(String, String), BTreeSet<Evidence>> = BTreeMap::new();
+            let mut part: BTreeMap<String, (BTreeSet<Evidence>, &str, usize)> = BTreeMap::new();
+            for (ev, ps) in &e.support {
+                for &(a, b) in ps {
+                    let (Some(ia), Some(ib)) = (id_of(a), id_of(b)) else { continue };
+                    if ia == ib {
+                        continue;
+                    }
+                    let key = if ia < ib { (ia, ib) } else { (ib, ia) };
+                    pairs.entry(key).or_default().insert(ev.clone());
+                }
+            }
+            for s in 0..2 {
+                for (set, role) in [(&e.sides[s], "principal"), (&e.attendees[s], "attendee")] {
+                    for &g in set {
+                        let Some(pid) = id_of(g) else { continue };
+                        let evs: BTreeSet<Evidence> = e.support.iter().filter(|(_, ps)| ps.iter().any(|&(a, b)| a == g || b == g)).map(|x| x.0.clone()).collect();
+                        part.insert(pid, (evs, role, s));
+                    }
+                }
+            }
+            for ((a, b), evs) in pairs {
+                let mut m = Map::new();
+                m.insert("relation".into(), json!("MET"));
+                m.insert("event".into(), json!(id));
+                m.insert("date".into(), json!(date));
+                m.insert("place".into(), json!(place_id));
+                m.insert("evidence".into(), evidence_list(&evs));
+                raw_edges.push((a, b, m));
+            }
+            for (pid, (evs, role, side)) in part {
+                let mut m = Map::new();
+                m.insert("relation".into(), json!("PARTICIPATED_IN"));
+                m.insert("role".into(), json!(role));
+                m.insert("side".into(), json!(side + 1));
+                m.insert("evidence".into(), evidence_list(&evs));
+                raw_edges.push((pid, id.clone(), m));
+            }
+            let all: BTreeSet<Evidence> = e.support.iter().map(|x| x.0.clone()).collect();
+            if let Some(p) = &place_id {
+                let mut m = Map::new();
+                m.insert("relation".into(), json!("HELD_IN"));
+                m.insert("evidence".into(), evidence_list(&all));
+                raw_edges.push((id.clone(), p.clone(), m));
+            }
+            for &r in &e.reporters {
+                if let Some(rid) = id_of(r) {
+                    let mut m = Map::new();
+                    m.insert("relation".into(), json!("REPORTED"));
+                    m.insert("evidence".into(), evidence_list(&all));
+                    raw_edges.push((rid, id.clone(), m));
+                }
+            }
+        }
+        for ((s, t, rel, title, date), evs) in std::mem::take(&mut self.edges) {
+            let (Some(a), Some(b)) = (id_of(s), id_of(t)) else { continue };
+            if a == b {
+                continue;
+            }
+            let mut m = Map::new();
+            m.insert("relation".into(), json!(rel));
+            if let Some(t) = title {
+                m.insert("title".into(), json!(t));
+            }
+            if rel == "VISITED" {
+                m.insert("date".into(), json!(date));
+            }
+            m.insert("evidence".into(), evidence_list(&evs));
+            raw_edges.push((a, b, m));
+        }
+        // keys per (source, target) pair, in a stable order
+        raw_edges.sort_by(|x, y| (&x.0, &x.1, str_attr(&x.2, "relation"), serde_json::to_string(&x.2).ok()).cmp(&(&y.0, &y.1, str_attr(&y.2, "relation"), serde_json::to_string(&y.2).ok())));
+        let mut counters: HashMap<(String, String), u64> = HashMap::new();
+        for (s, t, attrs) in raw_edges {
+            let c = counters.entry((s.clone(), t.clone())).or_insert(0);
+            let key = *c;
+            *c += 1;
+            kg.add_edge(Edge { source: s, target: t, key, attrs });
+        }
+        kg.meta.insert("generator".into(), json!({"name": "cnkg", "version": env!("CARGO_PKG_VERSION")}));
+        kg.meta.insert("documents".into(), Value::Array(documents));
+        kg.meta.insert(
+            "rules".into(),
+            json!({
+                "files": self.x.rule_files.iter().map(|p| p.display().to_string().replace('\\', "/")).collect::<Vec<_>>(),
+                "hash": self.x.rules_hash,
+            }),
+        );
+        kg
+    }
+}
+
+fn unique(base: String, used: &mut BTreeMap<String, usize>) -> String {
+    let n = used.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        base
+    } else {
+        format!("{base}-{n}")
+    }
+}

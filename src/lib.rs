@@ -1,0 +1,31 @@
+//! # cnkg
+//!
+//! A knowledge-graph builder for China–North Korea relations. It reads English
+//! news articles, finds people, organisations, countries, places and meetings
+//! with editable rules (`graph_rules/*.toml`), links them into a petgraph
+//! graph, and writes it as NetworkX node-link JSON or Graphviz DOT.
+//!
+//! The flow runs one way:
+//! `corpus` (read, normalise, split) -> `rules` (load, validate, compile) ->
+//! `extract` (mentions, facts) -> `graph` (merge across documents) ->
+//! `export` (JSON, DOT).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! let rules = cnkg::rules::RuleSet::load_dir(Path::new("graph_rules"))?;
+//! let extractor = cnkg::extract::Extractor::new(&rules)?;
+//! let docs = cnkg::corpus::read_inputs(&[Path::new("seeds").to_path_buf()])?;
+//! let graph = cnkg::graph::KnowledgeGraph::build(&extractor, &docs);
+//! println!("{}", cnkg::export::json::to_string(&graph));
+//! # Ok::<(), cnkg::error::Error>(())
+//! ```
+
+pub mod corpus;
+pub mod dates;
+pub mod error;
+pub mod export;
+pub mod extract;
+pub mod graph;
+pub mod rules;
+pub mod text;
+pub mod cli;

@@ -1,0 +1,22 @@
+//! The `cnkg` binary: a thin shell over the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cnkg::cli::{run, Cli, Status};
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(status) => status.into(),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            Status::Error.into()
+        }
+    }
+}

@@ -1,0 +1,1095 @@
+//! Rule files (`graph_rules/*.toml`): typed rules, validation that reports
+//! every problem at once, and compilation to matchers.
+//!
+//! Kinds of rule, each a TOML array of tables (see `graph_rules/README.md`):
+//! `entity`, `lexicon`, `macro`, `entity_pattern`, `relation`, `date`,
+//! `dateline`, `anniversary`, `boilerplate`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::error::{Error, Result, RuleIssue};
+use crate::text::name_key;
+
+/// Entity types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+pub enum EntityType {
+    /// A named person.
+    Person,
+    /// A party, ministry, agency, outlet, institute...
+    Organization,
+    /// A state.
+    Country,
+    /// A city, region or venue.
+    Place,
+}
+
+impl EntityType {
+    /// The name used in JSON and rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Person => "Person",
+            EntityType::Organization => "Organization",
+            EntityType::Country => "Country",
+            EntityType::Place => "Place",
+        }
+    }
+    /// Prefix of node ids.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            EntityType::Person => "person",
+            EntityType::Organization => "org",
+            EntityType::Country => "country",
+            EntityType::Place => "place",
+        }
+    }
+    /// One-letter code used in masked sentences.
+    pub fn letter(self) -> char {
+        match self {
+            EntityType::Person => 'P',
+            EntityType::Organization => 'O',
+            EntityType::Country => 'C',
+            EntityType::Place => 'L',
+        }
+    }
+    /// Parses a type name.
+    pub fn parse(s: &str) -> Option<EntityType> {
+        match s {
+            "Person" => Some(EntityType::Person),
+            "Organization" | "Organisation" => Some(EntityType::Organization),
+            "Country" => Some(EntityType::Country),
+            "Place" => Some(EntityType::Place),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for EntityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role declared for a known person.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDecl {
+    /// The title ("Foreign Minister").
+    pub title: String,
+    /// The entity id the role is held in.
+    #[serde(default)]
+    pub of: Option<String>,
+    /// Start, "YYYY" or "YYYY-MM".
+    #[serde(default)]
+    pub since: Option<String>,
+    /// End, "YYYY" or "YYYY-MM".
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// A known entity (gazetteer entry).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityRule {
+    /// Unique slug.
+    pub id: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Canonical name.
+    pub name: String,
+    /// Other spellings.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Adjectives standing for a country ("North Korean").
+    #[serde(default)]
+    pub demonyms: Vec<String>,
+    /// Home country id.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Containing place or country id.
+    #[serde(default)]
+    pub located_in: Option<String>,
+    /// Declared roles.
+    #[serde(default)]
+    pub roles: Vec<RoleDecl>,
+}
+
+/// A word list usable as `{NAME}` in patterns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconRule {
+    /// Upper-case name.
+    pub name: String,
+    /// The words or phrases.
+    pub words: Vec<String>,
+    /// Match regardless of case.
+    #[serde(default)]
+    pub case_insensitive: bool,
+}
+
+/// A named regex fragment usable as `{NAME}` in patterns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MacroRule {
+    /// Upper-case name.
+    pub name: String,
+    /// The fragment.
+    pub pattern: String,
+}
+
+/// Finds people or organisations from their context.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityPatternRule {
+    /// Unique id.
+    pub id: String,
+    /// `Person` or `Organization`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Regex with a `name` group (and optional `title`, `country`, `org`).
+    pub pattern: String,
+    /// For appositions: the whole match is one unit in relation patterns.
+    #[serde(default)]
+    pub absorb: bool,
+}
+
+/// A relation or event rule over a masked sentence.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationRule {
+    /// Unique id.
+    pub id: String,
+    /// Event kind: `meeting`, `attendance`, `visit`; or none for a plain relation.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Plain relation name (UPPER_SNAKE_CASE) for rules without `kind`.
+    #[serde(default)]
+    pub relation: Option<String>,
+    /// Regex with typed slots such as `{Person:a}`.
+    pub pattern: String,
+    /// No fact when this regex matches the matched text.
+    #[serde(default)]
+    pub unless: Option<String>,
+}
+
+/// A date expression inside sentences.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRule {
+    /// Unique id.
+    pub id: String,
+    /// Regex with groups among `year`, `month`, `day`, `weekday`, `last`,
+    /// `rel_year`, `ago_days`.
+    pub pattern: String,
+}
+
+/// A year known from the anniversary of an event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnniversaryRule {
+    /// Unique id.
+    pub id: String,
+    /// Regex with an `nth` group.
+    pub pattern: String,
+    /// Year of the event itself.
+    pub year: i32,
+}
+
+/// A line-level pattern (boilerplate to drop, or a dateline).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineRule {
+    /// Unique id.
+    pub id: String,
+    /// Regex.
+    pub pattern: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    entity: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    lexicon: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default, rename = "macro")]
+    macros: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    entity_pattern: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    relation: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    date: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    dateline: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    anniversary: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    boilerplate: Vec<toml::Spanned<toml::Value>>,
+}
+
+/// Where a rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// File.
+    pub file: PathBuf,
+    /// 1-based line of its table header.
+    pub line: usize,
+}
+
+/// A rule with its origin.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    /// The rule.
+    pub rule: T,
+    /// Where it is written.
+    pub origin: Origin,
+}
+
+/// All rules, parsed but not yet compiled.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    /// Known entities.
+    pub entities: Vec<Located<EntityRule>>,
+    /// Word lists.
+    pub lexicons: Vec<Located<LexiconRule>>,
+    /// Regex fragments.
+    pub macros: Vec<Located<MacroRule>>,
+    /// Entity patterns.
+    pub entity_patterns: Vec<Located<EntityPatternRule>>,
+    /// Relation and event rules.
+    pub relations: Vec<Located<RelationRule>>,
+    /// Date expressions.
+    pub dates: Vec<Located<DateRule>>,
+    /// Datelines (document dates).
+    pub datelines: Vec<Located<LineRule>>,
+    /// Anniversaries.
+    pub anniversaries: Vec<Located<AnniversaryRule>>,
+    /// Page furniture.
+    pub boilerplate: Vec<Located<LineRule>>,
+    /// FNV-1a hash of all rule file contents, in file order.
+    pub hash: String,
+    /// The rule files read.
+    pub files: Vec<PathBuf>,
+}
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+fn fnv1a(h: &mut u64, bytes: &[u8]) {
+    for &b in bytes {
+        *h ^= b as u64;
+        *h = h.wrapping_mul(0x100000001b3);
+    }
+}
+
+fn rule_id_of(v: &toml::Value) -> Option<String> {
+    v.get("id")
+        .or_else(|| v.get("name"))
+        .and_then(|x| x.as_str())
+        .map(str::to_string)
+}
+
+impl RuleSet {
+    /// Reads every `*.toml` file of `dir` (sorted by name), then validates.
+    ///
+    /// # Errors
+    /// [`Error::Rules`] listing every problem with file, line and rule id;
+    /// [`Error::MissingInput`] when `dir` does not exist.
+    pub fn load_dir(dir: &Path) -> Result<RuleSet> {
+        if !dir.exists() {
+            return Err(Error::MissingInput(dir.to_path_buf()));
+        }
+        let mut files: Vec<PathBuf> = if dir.is_file() {
+            vec![dir.to_path_buf()]
+        } else {
+            std::fs::read_dir(dir)
+                .map_err(|source| Error::Read {
+                    path: dir.to_path_buf(),
+                    source,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        };
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::Rules(vec![RuleIssue {
+                file: dir.to_path_buf(),
+                line: None,
+                rule: None,
+                message: "no .toml rule files in this folder".into(),
+            }]));
+        }
+        let mut sources = Vec::new();
+        for f in &files {
+            let bytes = std::fs::read(f).map_err(|source| Error::Read {
+                path: f.clone(),
+                source,
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+                path: f.clone(),
+                offset: e.utf8_error().valid_up_to(),
+            })?;
+            sources.push((f.clone(), text));
+        }
+        RuleSet::from_sources(&sources)
+    }
+
+    /// Parses and validates rule file contents given as `(path, text)`.
+    ///
+    /// # Errors
+    /// [`Error::Rules`] listing every problem found.
+    pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<RuleSet> {
+        let mut set = RuleSet::default();
+        let mut issues = Vec::new();
+        let mut h: u64 = 0xcbf29ce484222325;
+        for (path, src) in sources {
+            fnv1a(&mut h, path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or(b""));
+            fnv1a(&mut h, src.as_bytes());
+            set.files.push(path.clone());
+            let file: RuleFile = match toml::from_str(src) {
+                Ok(f) => f,
+                Err(e) => {
+                    issues.push(RuleIssue {
+                        file: path.clone(),
+                        line: e.span().map(|s| line_of(src, s.start)),
+                        rule: None,
+                        message: e.message().trim().to_string(),
+                    });
+                    continue;
+                }
+            };
+            fn take<T: serde::de::DeserializeOwned>(
+                items: Vec<toml::Spanned<toml::Value>>,
+                path: &Path,
+                src: &str,
+                kind: &str,
+                out: &mut Vec<Located<T>>,
+                issues: &mut Vec<RuleIssue>,
+            ) {
+                for item in items {
+                    let line = line_of(src, item.span().start);
+                    let value = item.into_inner();
+                    let id = rule_id_of(&value);
+                    match T::deserialize(value) {
+                        Ok(rule) => out.push(Located {
+                            rule,
+                            origin: Origin {
+                                file: path.to_path_buf(),
+                                line,
+                            },
+                        }),
+                        Err(e) => issues.push(RuleIssue {
+                            file: path.to_path_buf(),
+                            line: Some(line),
+                            rule: id,
+                            message: format!("in [[{kind}]]: {}", e.to_string().trim()),
+                        }),
+                    }
+                }
+            }
+            let p = path.as_path();
+            take(file.entity, p, src, "entity", &mut set.entities, &mut issues);
+            take(file.lexicon, p, src, "lexicon", &mut set.lexicons, &mut issues);
+            take(file.macros, p, src, "macro", &mut set.macros, &mut issues);
+            take(file.entity_pattern, p, src, "entity_pattern", &mut set.entity_patterns, &mut issues);
+            take(file.relation, p, src, "relation", &mut set.relations, &mut issues);
+            take(file.date, p, src, "date", &mut set.dates, &mut issues);
+            take(file.dateline, p, src, "dateline", &mut set.datelines, &mut issues);
+            take(file.anniversary, p, src, "anniversary", &mut set.anniversaries, &mut issues);
+            take(file.boilerplate, p, src, "boilerplate", &mut set.boilerplate, &mut issues);
+        }
+        set.hash = format!("fnv1a64:{h:016x}");
+        set.validate(&mut issues);
+        if issues.is_empty() {
+            Ok(set)
+        } else {
+            Err(Error::Rules(issues))
+        }
+    }
+
+    fn validate(&self, issues: &mut Vec<RuleIssue>) {
+        let issue = |o: &Origin, id: &str, msg: String| RuleIssue {
+            file: o.file.clone(),
+            line: Some(o.line),
+            rule: Some(id.to_string()),
+            message: msg,
+        };
+        // unique ids across all rules
+        let mut seen: HashMap<String, Origin> = HashMap::new();
+        let mut check_id = |id: &str, o: &Origin, issues: &mut Vec<RuleIssue>| {
+            if id.is_empty() {
+                issues.push(issue(o, id, "empty id".into()));
+            } else if let Some(first) = seen.get(id) {
+                issues.push(issue(
+                    o,
+                    id,
+                    format!(
+                        "duplicate id: already used at {}:{}; give each rule its own id",
+                        first.file.display(),
+                        first.line
+                    ),
+                ));
+            } else {
+                seen.insert(id.to_string(), o.clone());
+            }
+        };
+        for e in &self.entities {
+            check_id(&e.rule.id, &e.origin, issues);
+        }
+        for r in &self.entity_patterns {
+            check_id(&r.rule.id, &r.origin, issues);
+        }
+        for r in &self.relations {
+            check_id(&r.rule.id, &r.origin, issues);
+        }
+        for r in &self.dates {
+            check_id(&r.rule.id, &r.origin, issues);
+        }
+        for r in &self.datelines {
+            check_id(&r.rule.id, &r.origin, issues);
+        }
+        for r in &self.anniversaries {
+            check_id(&r.rule.id, &r.origin, issues);
+        }
+        for r in &self.boilerplate {
+            check_id(&r.rule.id, &r.origin, issues);
+        }
+        // entities: types, references, aliases
+        let ids: HashMap<&str, EntityType> = self
+            .entities
+            .iter()
+            .filter_map(|e| EntityType::parse(&e.rule.kind).map(|t| (e.rule.id.as_str(), t)))
+            .collect();
+        let mut names: HashMap<String, (String, Origin)> = HashMap::new();
+        for e in &self.entities {
+            let r = &e.rule;
+            let Some(kind) = EntityType::parse(&r.kind) else {
+                issues.push(issue(
+                    &e.origin,
+                    &r.id,
+                    format!(
+                        "unknown entity type '{}': use Person, Organization, Country or Place",
+                        r.kind
+                    ),
+                ));
+                continue;
+            };
+            if r.name.trim().is_empty() {
+                issues.push(issue(&e.origin, &r.id, "empty name".into()));
+            }
+            let refs = [("country", &r.country, Some(EntityType::Country)), ("located_in", &r.located_in, None)];
+            for (field, target, want) in refs {
+                if let Some(t) = target {
+                    match ids.get(t.as_str()) {
+                        None => issues.push(issue(
+                            &e.origin,
+                            &r.id,
+                            format!("{field} = '{t}' names no entity; define it or fix the id"),
+                        )),
+                        Some(k) if want.is_some_and(|w| w != *k) => issues.push(issue(
+                            &e.origin,
+                            &r.id,
+                            format!("{field} = '{t}' is a {k}, not a Country"),
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+            for role in &r.roles {
+                if let Some(t) = &role.of {
+                    if !ids.contains_key(t.as_str()) {
+                        issues.push(issue(
+                            &e.origin,
+                            &r.id,
+                            format!("role '{}' of = '{t}' names no entity", role.title),
+                        ));
+                    }
+                }
+            }
+            if !r.demonyms.is_empty() && kind != EntityType::Country {
+                issues.push(issue(&e.origin, &r.id, "demonyms are for Country entities only".into()));
+            }
+            let mut own = BTreeSet::new();
+            for n in std::iter::once(&r.name).chain(&r.aliases).chain(&r.demonyms) {
+                let k = name_key(n);
+                if k.is_empty() {
+                    issues.push(issue(&e.origin, &r.id, "empty alias".into()));
+                    continue;
+                }
+                if !own.insert(k.clone()) {
+                    continue;
+                }
+                if let Some((other, _)) = names.get(&k) {
+                    issues.push(issue(
+                        &e.origin,
+                        &r.id,
+                        format!("alias '{n}' is also claimed by entity '{other}'; keep it on one entity"),
+                    ));
+                } else {
+                    names.insert(k, (r.id.clone(), e.origin.clone()));
+                }
+            }
+        }
+        // patterns compile
+        let macros = match Macros::new(self) {
+            Ok(m) => Some(m),
+            Err(mut errs) => {
+                issues.append(&mut errs);
+                None
+            }
+        };
+        let Some(macros) = macros else { return };
+        for r in &self.entity_patterns {
+            if EntityType::parse(&r.rule.kind).is_none_or(|t| !matches!(t, EntityType::Person | EntityType::Organization)) {
+                issues.push(issue(
+                    &r.origin,
+                    &r.rule.id,
+                    format!("unknown entity type '{}': entity patterns find Person or Organization", r.rule.kind),
+                ));
+            }
+            match compile_pattern(&macros, &r.rule.pattern, &r.origin, &r.rule.id) {
+                Ok(re) => {
+                    if !re.capture_names().any(|n| n == Some("name")) {
+                        issues.push(issue(&r.origin, &r.rule.id, "pattern has no (?P<name>...) group".into()));
+                    }
+                }
+                Err(e) => issues.push(e),
+            }
+        }
+        for r in &self.relations {
+            let rule = &r.rule;
+            match (&rule.kind, &rule.relation) {
+                (Some(k), None) if ["meeting", "attendance", "visit"].contains(&k.as_str()) => {}
+                (Some(k), None) => issues.push(issue(
+                    &r.origin,
+                    &rule.id,
+                    format!("unknown kind '{k}': use meeting, attendance or visit (or `relation` for a plain edge)"),
+                )),
+                (None, Some(rel)) if is_upper_snake(rel) => {}
+                (None, Some(rel)) => issues.push(issue(
+                    &r.origin,
+                    &rule.id,
+                    format!("relation '{rel}' must be UPPER_SNAKE_CASE"),
+                )),
+                _ => issues.push(issue(
+                    &r.origin,
+                    &rule.id,
+                    "give exactly one of `kind` (an event) or `relation` (a plain edge)".into(),
+                )),
+            }
+            match compile_pattern(&macros, &rule.pattern, &r.origin, &rule.id) {
+                Ok(re) => {
+                    let groups: BTreeSet<&str> = re.capture_names().flatten().collect();
+                    let need: &[&str] = match rule.kind.as_deref() {
+                        Some("meeting") => &["a", "b"],
+                        Some("attendance") => &["attendees"],
+                        Some("visit") => &["a", "place"],
+                        _ if rule.relation.as_deref() == Some("REPORTED") => &["a"],
+                        _ => &["a", "b"],
+                    };
+                    for n in need {
+                        if !groups.contains(n) {
+                            issues.push(issue(
+                                &r.origin,
+                                &rule.id,
+                                format!("pattern needs a slot named '{n}', e.g. {{Person:{n}}}"),
+                            ));
+                        }
+                    }
+                }
+                Err(e) => issues.push(e),
+            }
+            if let Some(u) = &rule.unless {
+                if let Err(e) = compile_pattern(&macros, u, &r.origin, &rule.id) {
+                    issues.push(e);
+                }
+            }
+        }
+        for r in &self.dates {
+            if let Err(e) = compile_pattern(&macros, &r.rule.pattern, &r.origin, &r.rule.id) {
+                issues.push(e);
+            }
+        }
+        for r in &self.anniversaries {
+            match compile_pattern(&macros, &r.rule.pattern, &r.origin, &r.rule.id) {
+                Ok(re) if !re.capture_names().any(|n| n == Some("nth")) => {
+                    issues.push(issue(&r.origin, &r.rule.id, "pattern has no (?P<nth>...) group".into()))
+                }
+                Ok(_) => {}
+                Err(e) => issues.push(e),
+            }
+        }
+        for r in self.datelines.iter().chain(&self.boilerplate) {
+            if let Err(e) = compile_pattern(&macros, &r.rule.pattern, &r.origin, &r.rule.id) {
+                issues.push(e);
+            }
+        }
+    }
+}
+
+fn is_upper_snake(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+}
+
+/// Start of a mention placeholder in a masked sentence.
+pub const OPEN: char = '\u{E000}';
+/// End of a mention placeholder in a masked sentence.
+pub const CLOSE: char = '\u{E001}';
+
+/// Named regex fragments: lexicons and macros.
+#[derive(Debug, Clone)]
+pub struct Macros {
+    map: BTreeMap<String, String>,
+}
+
+fn lexicon_regex(words: &[String], ci: bool) -> String {
+    let mut ws: Vec<&String> = words.iter().collect();
+    ws.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    ws.dedup();
+    let alts: Vec<String> = ws
+        .iter()
+        .map(|w| {
+            regex::escape(w.trim())
+                .replace(' ', r"\s+")
+                .replace('\'', "['\u{2019}]")
+        })
+        .collect();
+    if ci {
+        format!("(?i:{})", alts.join("|"))
+    } else {
+        format!("(?:{})", alts.join("|"))
+    }
+}
+
+impl Macros {
+    fn new(set: &RuleSet) -> std::result::Result<Macros, Vec<RuleIssue>> {
+        let mut map = BTreeMap::new();
+        let mut issues = Vec::new();
+        let mut origins: HashMap<String, Origin> = HashMap::new();
+        for l in &set.lexicons {
+            if l.rule.words.iter().all(|w| w.trim().is_empty()) {
+                issues.push(RuleIssue {
+                    file: l.origin.file.clone(),
+                    line: Some(l.origin.line),
+                    rule: Some(l.rule.name.clone()),
+                    message: "empty lexicon: give at least one word".into(),
+                });
+                continue;
+            }
+            if let Some(o) = origins.insert(l.rule.name.clone(), l.origin.clone()) {
+                issues.push(RuleIssue {
+                    file: l.origin.file.clone(),
+                    line: Some(l.origin.line),
+                    rule: Some(l.rule.name.clone()),
+                    message: format!("duplicate lexicon/macro name, first at {}:{}", o.file.display(), o.line),
+                });
+            }
+            map.insert(l.rule.name.clone(), lexicon_regex(&l.rule.words, l.rule.case_insensitive));
+        }
+        for m in &set.macros {
+            if let Some(o) = origins.insert(m.rule.name.clone(), m.origin.clone()) {
+                issues.push(RuleIssue {
+                    file: m.origin.file.clone(),
+                    line: Some(m.origin.line),
+                    rule: Some(m.rule.name.clone()),
+                    message: format!("duplicate lexicon/macro name, first at {}:{}", o.file.display(), o.line),
+                });
+            }
+            map.insert(m.rule.name.clone(), m.rule.pattern.clone());
+        }
+        // expand macros inside macros (bounded: cycles are reported)
+        let names: Vec<String> = set.macros.iter().map(|m| m.rule.name.clone()).collect();
+        for name in names {
+            let origin = origins[&name].clone();
+            match expand(&map, &map[&name], 0) {
+                Ok(x) => {
+                    map.insert(name, x);
+                }
+                Err(msg) => issues.push(RuleIssue {
+                    file: origin.file,
+                    line: Some(origin.line),
+                    rule: Some(name),
+                    message: msg,
+                }),
+            }
+        }
+        if issues.is_empty() {
+            Ok(Macros { map })
+        } else {
+            Err(issues)
+        }
+    }
+
+    /// The words of a lexicon, if defined.
+    pub fn has(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+}
+
+/// The regex for a placeholder of the given type letters.
+fn placeholder(letters: &str) -> String {
+    format!("\\x{{E000}}[{letters}]\\d+\\x{{E001}}")
+}
+
+fn type_letters(t: &str) -> Option<&'static str> {
+    Some(match t {
+        "Person" => "P",
+        "Organization" | "Organisation" => "O",
+        "Country" => "C",
+        "Place" => "L",
+        "Date" => "D",
+        "Location" => "LC",
+        "Actor" => "POC",
+        "Group" => "OC",
+        "Entity" => "POCL",
+        _ => return None,
+    })
+}
+
+/// Expands `{NAME}` macros and `{Type:slot}` slots. `\{` stays a literal
+/// brace; `{2,3}` repetition counts are left alone.
+fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::result::Result<String, String> {
+    if depth > 8 {
+        return Err("macros nest more than 8 deep (a macro that uses itself?)".into());
+    }
+    let mut out = String::with_capacity(pat.len() * 2);
+    let mut rest = pat;
+    while let Some(i) = rest.find('{') {
+        let head = &rest[..i];
+        let escaped = (head.ends_with('\\') && !head.ends_with("\\\\"))
+            || ["\\p", "\\P", "\\x", "\\u"].iter().any(|e| head.ends_with(e));
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            rest = "";
+            break;
+        };
+        let inner = &after[..j];
+        if escaped || inner.is_empty() || inner.chars().next().is_some_and(|c| c.is_ascii_digit() || c == ',') {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        if let Some((ty, slot)) = inner.split_once(':') {
+            let (ty, list) = match ty.strip_suffix('+') {
+                Some(t) => (t, true),
+                None => (ty, false),
+            };
+            let letters = type_letters(ty).ok_or_else(|| {
+                format!("unknown slot type '{ty}' in {{{inner}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity")
+            })?;
+            if !slot.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || slot.is_empty() {
+                return Err(format!("bad slot name '{slot}' in {{{inner}}}: use letters, digits and _"));
+            }
+            let ph = placeholder(letters);
+            if list {
+                let skip = format!("(?:(?:[^\\x{{E000}};.]|{})*;\\s*)*", placeholder("OCLD"));
+                out.push_str(&format!(
+                    "(?P<{slot}>{ph}(?:(?:\\s*[,;]\\s*(?:and\\s+)?|\\s+and\\s+|\\s*,?\\s+as well as\\s+){skip}(?:and\\s+)?{ph})*)"
+                ));
+            } else {
+                out.push_str(&format!("(?P<{slot}>{ph})"));
+            }
+        } else if let Some(letters) = type_letters(inner) {
+            out.push_str(&format!("(?:{})", placeholder(letters)));
+        } else if inner.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()) {
+            let body = map
+                .get(inner)
+                .ok_or_else(|| format!("unknown macro {{{inner}}}: define it as a [[macro]] or [[lexicon]]"))?;
+            out.push_str("(?:");
+            out.push_str(&expand(map, body, depth + 1)?);
+            out.push(')');
+        } else {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        rest = &after[j + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Expands and compiles a rule pattern.
+fn compile_pattern(macros: &Macros, pat: &str, origin: &Origin, id: &str) -> std::result::Result<Regex, RuleIssue> {
+    let mk = |message: String| RuleIssue {
+        file: origin.file.clone(),
+        line: Some(origin.line),
+        rule: Some(id.to_string()),
+        message,
+    };
+    if pat.trim().is_empty() {
+        return Err(mk("empty pattern".into()));
+    }
+    let expanded = expand(&macros.map, pat, 0).map_err(mk)?;
+    let re = regex::RegexBuilder::new(&expanded)
+        .size_limit(1 << 26)
+        .build()
+        .map_err(|e| mk(format!("bad regex: {}", e.to_string().replace('\n', " "))))?;
+    if re.is_match("") {
+        return Err(mk("pattern matches the empty string; make it require some text".into()));
+    }
+    Ok(re)
+}
+
+/// A compiled entity pattern.
+#[derive(Debug, Clone)]
+pub struct CompiledEntityPattern {
+    /// Rule id.
+    pub id: String,
+    /// Person or Organization.
+    pub kind: EntityType,
+    /// The regex.
+    pub re: Regex,
+    /// Whole match is one unit.
+    pub absorb: bool,
+}
+
+/// A compiled relation rule.
+#[derive(Debug, Clone)]
+pub struct CompiledRelation {
+    /// Rule id.
+    pub id: String,
+    /// Event kind.
+    pub kind: Option<String>,
+    /// Plain relation.
+    pub relation: Option<String>,
+    /// The regex.
+    pub re: Regex,
+    /// Veto.
+    pub unless: Option<Regex>,
+}
+
+/// A compiled regex rule with an id.
+#[derive(Debug, Clone)]
+pub struct CompiledRegex {
+    /// Rule id.
+    pub id: String,
+    /// The regex.
+    pub re: Regex,
+}
+
+/// A compiled anniversary rule.
+#[derive(Debug, Clone)]
+pub struct CompiledAnniversary {
+    /// Rule id.
+    pub id: String,
+    /// The regex.
+    pub re: Regex,
+    /// Year of the event.
+    pub year: i32,
+}
+
+/// All compiled patterns (the gazetteer automaton lives in `extract`).
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// Person and organisation patterns, in file order.
+    pub entity_patterns: Vec<CompiledEntityPattern>,
+    /// Relation rules, in file order.
+    pub relations: Vec<CompiledRelation>,
+    /// Any relation rule may match (prefilter).
+    pub relation_set: regex::RegexSet,
+    /// Date expressions.
+    pub dates: Vec<CompiledRegex>,
+    /// Datelines.
+    pub datelines: Vec<CompiledRegex>,
+    /// Anniversaries.
+    pub anniversaries: Vec<CompiledAnniversary>,
+    /// Boilerplate, one set over lines.
+    pub boilerplate: regex::RegexSet,
+    /// Boilerplate rule ids, parallel to the set.
+    pub boilerplate_ids: Vec<String>,
+    /// Lexicon regexes by name, anchored, for word tests.
+    pub lexicon_words: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl RuleSet {
+    /// Compiles every pattern. Validation has already run, so this only
+    /// fails on a rule set built by hand.
+    ///
+    /// # Errors
+    /// [`Error::Rules`] when a pattern does not compile.
+    pub fn compile(&self) -> Result<Compiled> {
+        let macros = Macros::new(self).map_err(Error::Rules)?;
+        let c = |pat: &str, o: &Origin, id: &str| compile_pattern(&macros, pat, o, id).map_err(|e| Error::Rules(vec![e]));
+        let mut entity_patterns = Vec::new();
+        for r in &self.entity_patterns {
+            entity_patterns.push(CompiledEntityPattern {
+                id: r.rule.id.clone(),
+                kind: EntityType::parse(&r.rule.kind).unwrap_or(EntityType::Person),
+                re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
+                absorb: r.rule.absorb,
+            });
+        }
+        let mut relations = Vec::new();
+        for r in &self.relations {
+            relations.push(CompiledRelation {
+                id: r.rule.id.clone(),
+                kind: r.rule.kind.clone(),
+                relation: r.rule.relation.clone(),
+                re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
+                unless: match &r.rule.unless {
+                    Some(u) => Some(c(u, &r.origin, &r.rule.id)?),
+                    None => None,
+                },
+            });
+        }
+        let relation_set = regex::RegexSet::new(relations.iter().map(|r| r.re.as_str()))
+            .map_err(|e| Error::Rules(vec![RuleIssue { file: PathBuf::new(), line: None, rule: None, message: e.to_string() }]))?;
+        let simple = |rs: &[Located<LineRule>]| -> Result<Vec<CompiledRegex>> {
+            rs.iter()
+                .map(|r| {
+                    Ok(CompiledRegex {
+                        id: r.rule.id.clone(),
+                        re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
+                    })
+                })
+                .collect()
+        };
+        let dates = self
+            .dates
+            .iter()
+            .map(|r| {
+                Ok(CompiledRegex {
+                    id: r.rule.id.clone(),
+                    re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let datelines = simple(&self.datelines)?;
+        let boiler = simple(&self.boilerplate)?;
+        let boilerplate = regex::RegexSet::new(boiler.iter().map(|r| r.re.as_str()))
+            .map_err(|e| Error::Rules(vec![RuleIssue { file: PathBuf::new(), line: None, rule: None, message: e.to_string() }]))?;
+        let anniversaries = self
+            .anniversaries
+            .iter()
+            .map(|r| {
+                Ok(CompiledAnniversary {
+                    id: r.rule.id.clone(),
+                    re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
+                    year: r.rule.year,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let lexicon_words = self
+            .lexicons
+            .iter()
+            .map(|l| {
+                (
+                    l.rule.name.clone(),
+                    l.rule.words.iter().map(|w| w.trim().to_lowercase()).collect(),
+                )
+            })
+            .collect();
+        Ok(Compiled {
+            entity_patterns,
+            relations,
+            relation_set,
+            dates,
+            datelines,
+            anniversaries,
+            boilerplate,
+            boilerplate_ids: boiler.into_iter().map(|b| b.id).collect(),
+            lexicon_words,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(src: &str) -> Result<RuleSet> {
+        RuleSet::from_sources(&[(PathBuf::from("r.toml"), src.to_string())])
+    }
+
+    fn messages(src: &str) -> Vec<String> {
+        match load(src) {
+            Ok(_) => vec![],
+            Err(Error::Rules(v)) => v.iter().map(|i| i.to_string()).collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn reports_every_error_with_file_line_and_id() {
+        let src = r#"
+[[entity]]
+id = "a"
+type = "Person"
+name = "A B"
+
+[[entity]]
+id = "a"
+type = "Persn"
+name = "C D"
+
+[[relation]]
+id = "m"
+kind = "meeting"
+pattern = '{Person:a} met ({Person:b}'
+
+[[entity]]
+id = "x"
+type = "Person"
+name = "X Y"
+colour = "red"
+"#;
+        let m = messages(src);
+        assert_eq!(m.len(), 4, "{m:#?}");
+        assert_eq!(m[0], "r.toml:20: rule 'x': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`");
+        assert!(m[1].starts_with("r.toml:7: rule 'a': duplicate id: already used at r.toml:2"), "{}", m[1]);
+        assert!(m[2].starts_with("r.toml:7: rule 'a': unknown entity type 'Persn'"), "{}", m[2]);
+        assert!(m[3].starts_with("r.toml:12: rule 'm': bad regex:"), "{}", m[3]);
+    }
+
+    #[test]
+    fn syntax_error_names_line() {
+        let m = messages("[[entity]]\nid = \"a\"\nname = \n");
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("r.toml:3: "), "{}", m[0]);
+    }
+
+    #[test]
+    fn rejects_alias_claimed_twice_and_empty_match() {
+        let src = r#"
+[[entity]]
+id = "a"
+type = "Person"
+name = "Pak Myong Ho"
+
+[[entity]]
+id = "b"
+type = "Person"
+name = "Park Myung-ho"
+aliases = ["Pak Myong-ho"]
+
+[[date]]
+id = "d"
+pattern = '\d*'
+"#;
+        let m = messages(src);
+        assert_eq!(m.len(), 2, "{m:#?}");
+        assert!(m[0].contains("alias 'Pak Myong-ho' is also claimed by entity 'a'"));
+        assert!(m[1].contains("matches the empty string"));
+    }
+
+    #[test]
+    fn expands_macros_and_slots() {
+        let mut map = BTreeMap::new();
+        map.insert("T".to_string(), "(?:Minister|President)".to_string());
+        let x = expand(&map, r"{T} {Person:a}\d{2}", 0).unwrap();
+        assert_eq!(x, r"(?:(?:Minister|President)) (?P<a>\x{E000}[P]\d+\x{E001})\d{2}");
+        assert!(expand(&map, "{NOPE}", 0).unwrap_err().contains("unknown macro {NOPE}"));
+        assert!(expand(&map, "{Persn:a}", 0).unwrap_err().contains("unknown slot type 'Persn'"));
+    }
+}
