@@ -229,7 +229,7 @@ pub fn resolve(p: &DateParts<'_>, ctx: &DateContext) -> Option<PartialDate> {
         (Some(y), None, None) => Some(PartialDate::year(y)),
         (None, Some(m), d) => {
             let r = reference?;
-            let y = if p.last || (r.month.is_some_and(|rm| m > rm) && d.is_none()) {
+            let y = if p.last || (r.day.is_some() && r.month.is_some_and(|rm| m > rm) && d.is_none()) {
                 // "last February": the most recent February before the reference month
                 match r.month {
                     Some(rm) if m < rm => r.year,

@@ -519,6 +519,10 @@ impl<'a> DocRun<'a> {
             self.stage_b(&norm_text, k);
         }
         self.coreference(&norm_text);
+        // titles before names found by coreference ("President Xi")
+        for k in 0..self.sentences.len() {
+            self.stage_b(&norm_text, k);
+        }
         let (events, mut edges) = self.relations(&norm_text);
         edges.append(&mut self.roles);
         for (_, ms) in &self.sentences {
@@ -581,29 +585,52 @@ impl<'a> DocRun<'a> {
             }
         }
         cands.retain(|c| !kept.iter().any(|d| overlaps(c.ext, d.ext)));
+        let known_cands = cands.clone();
+        let mut from_pattern: Vec<(usize, usize, String)> = Vec::new();
         for r in self.x.compiled.entity_patterns.iter().filter(|r| r.kind == EntityType::Organization) {
             for c in r.re.captures_iter(s) {
                 let Some(n) = c.name("name") else { continue };
-                let name = n.as_str().trim();
-                if name.split_whitespace().count() < 2 {
+                let mut off = n.start();
+                let mut name = n.as_str();
+                // "North Korea's State Affairs Commission": the owner is not part of the name
+                while let Some(i) = name.find("'s ") {
+                    if self.x.lookup(&name[..i]).is_none() {
+                        break;
+                    }
+                    off += i + 3;
+                    name = &name[i + 3..];
+                }
+                let trimmed = name.trim_end();
+                if trimmed.split_whitespace().count() < 2 || self.x.not_name.contains(&trimmed.split_whitespace().next().unwrap_or("").to_lowercase()) && self.x.lookup(trimmed).is_none() && trimmed.starts_with("The ") {
                     continue;
                 }
-                let known = self.x.lookup(name);
-                let e = self.intern(EntityType::Organization, name, known);
-                let (a, b) = (span.start + n.start(), span.start + n.end());
-                // organisations holding known ones: PART_OF
-                for inner in cands.iter().filter(|m| m.start >= a && m.end <= b) {
-                    if let Target::Entity(i) = inner.target {
-                        if self.ents[i].kind == EntityType::Organization && i != e {
-                            let ev = self.evidence(span, &r.id);
-                            self.roles.push(EdgeFact { source: e, target: i, relation: "PART_OF".into(), title: None, date: None, evidence: ev });
-                        }
-                    }
+                let known = self.x.lookup(trimmed);
+                if known.is_some_and(|k| self.x.known[k].kind != EntityType::Organization) {
+                    continue;
+                }
+                let e = self.intern(EntityType::Organization, trimmed, known);
+                let (a, b) = (span.start + off, span.start + off + trimmed.len());
+                if known.is_none() {
+                    from_pattern.push((a, b, r.id.clone()));
                 }
                 cands.push(Mention { start: a, end: b, ext: (a, b), target: Target::Entity(e) });
             }
         }
-        kept.extend(select(cands));
+        let chosen = select(cands);
+        // new organisations holding known ones: PART_OF
+        for m in &chosen {
+            let Some((_, _, rule)) = from_pattern.iter().find(|(a, b, _)| *a == m.start && *b == m.end) else { continue };
+            let Target::Entity(e) = m.target else { continue };
+            for inner in known_cands.iter().filter(|k| k.start >= m.start && k.end <= m.end) {
+                if let Target::Entity(i) = inner.target {
+                    if self.ents[i].kind == EntityType::Organization && i != e {
+                        let ev = self.evidence(span, rule);
+                        self.roles.push(EdgeFact { source: e, target: i, relation: "PART_OF".into(), title: None, date: None, evidence: ev });
+                    }
+                }
+            }
+        }
+        kept.extend(chosen);
         kept.sort_by_key(|m| m.start);
         kept
     }
@@ -763,12 +790,17 @@ impl<'a> DocRun<'a> {
             }
         }
         let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) else { return };
+        let home = self.ents[p].known.and_then(|k| self.x.known[k].country).map(|c| {
+            let name = self.x.known[c].name.clone();
+            self.intern(EntityType::Country, &name, Some(c))
+        });
         let target = affil
             .iter()
             .copied()
             .find(|&a| self.ents[a].kind == EntityType::Organization)
             .or(country)
-            .or_else(|| affil.first().copied());
+            .or_else(|| affil.first().copied())
+            .or(home);
         let Some(target) = target else { return };
         let lower = title.to_lowercase();
         let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
@@ -954,6 +986,25 @@ impl<'a> DocRun<'a> {
                 continue;
             }
             let masked = Masked::build(norm, span, &mentions, &self.ents);
+            if std::env::var_os("CNKG_DEBUG").is_some() {
+                let show: String = masked
+                    .text
+                    .split(OPEN)
+                    .map(|p| match p.split_once(CLOSE) {
+                        Some((ph, rest)) => {
+                            let i: usize = ph[1..].parse().unwrap_or(0);
+                            let l = match mentions.get(i).map(|m| m.target) {
+                                Some(Target::Entity(e)) => self.ents[e].label.clone(),
+                                Some(Target::Date(d)) => format!("{d:?}"),
+                                None => String::new(),
+                            };
+                            format!("[{}:{}]{}", &ph[..1], l, rest)
+                        }
+                        None => p.to_string(),
+                    })
+                    .collect();
+                eprintln!("{}| {}", self.doc.id, show);
+            }
             let hits: Vec<usize> = self.x.compiled.relation_set.matches(&masked.text).into_iter().collect();
             let mut sentence_events: Vec<usize> = Vec::new();
             let mut reporters: Vec<(usize, String)> = Vec::new();
@@ -978,14 +1029,24 @@ impl<'a> DocRun<'a> {
                             })
                             .collect()
                     };
+                    // "held talks with X, and called on Y": X is an object, not the subject
+                    if let Some(a) = c.name("a").or_else(|| c.name("lead")) {
+                        let after = masked.text[a.end()..].trim_start_matches(',').trim_start();
+                        if let Some(rest) = after.strip_prefix("and ") {
+                            if rest.chars().next().is_some_and(|ch| ch.is_lowercase()) && a.start() == whole.start() {
+                                continue;
+                            }
+                        }
+                    }
                     let start = masked.to_norm(whole.start());
                     let ev = self.evidence(span, &rule.id);
                     let date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start)).or(self.date);
-                    let place = slot("place", None).first().copied().or_else(|| self.pick_place(norm, &mentions, start));
+                    let end = masked.to_norm(whole.end());
+                    let place = slot("place", None).first().copied().or_else(|| self.pick_place(norm, &mentions, start, end));
                     match (rule.kind.as_deref(), rule.relation.as_deref()) {
                         (Some("meeting"), _) => {
                             let a: BTreeSet<usize> = slot("a", Some(EntityType::Person)).into_iter().collect();
-                            let b: BTreeSet<usize> = slot("b", Some(EntityType::Person)).into_iter().filter(|x| !a.contains(x)).collect();
+                            let b: BTreeSet<usize> = ["b", "b2", "b3"].iter().flat_map(|n| slot(n, Some(EntityType::Person))).filter(|x| !a.contains(x)).collect();
                             if a.is_empty() || b.is_empty() {
                                 continue;
                             }
@@ -1103,28 +1164,32 @@ impl<'a> DocRun<'a> {
         }
     }
 
-    fn pick_place(&self, norm: &str, mentions: &[Mention], start: usize) -> Option<usize> {
+    /// The place of a fact: a place inside the match, else one introduced by
+    /// "in"/"at" just after it, else one introduced by "in"/"at" before it in
+    /// the sentence. A country serves when no place does.
+    fn pick_place(&self, norm: &str, mentions: &[Mention], start: usize, end: usize) -> Option<usize> {
         let hidden = |m: &Mention| mentions.iter().any(|o| !std::ptr::eq(o, m) && o.ext.0 <= m.start && m.end <= o.ext.1 && (o.ext.1 - o.ext.0) > (m.end - m.start));
-        let places: Vec<&Mention> = mentions
-            .iter()
-            .filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == EntityType::Place))
-            .filter(|m| !hidden(m))
-            .collect();
-        if let Some(m) = places.iter().find(|m| m.start >= start).or(places.iter().rev().find(|m| m.start < start)) {
-            if let Target::Entity(e) = m.target {
-                return Some(e);
+        let introduced = |m: &Mention| {
+            let before = norm[..m.start].trim_end_matches(' ');
+            let before = before.strip_suffix(" the").unwrap_or(before);
+            before.ends_with(" in") || before.ends_with(" at") || before.ends_with(" In") || before.ends_with(" At") || before == "In" || before == "At"
+        };
+        for kind in [EntityType::Place, EntityType::Country] {
+            let cands: Vec<&Mention> = mentions
+                .iter()
+                .filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == kind))
+                .filter(|m| !hidden(m))
+                .collect();
+            let inside = cands.iter().find(|m| m.start >= start && m.end <= end && (kind == EntityType::Place || introduced(m)));
+            let after = cands.iter().find(|m| m.start >= end && m.start - end <= 40 && introduced(m) && !norm[end..m.start].contains([',', ';', '.']) );
+            let before = cands.iter().rev().find(|m| m.end <= start && introduced(m));
+            if let Some(m) = inside.or(after).or(before) {
+                if let Target::Entity(e) = m.target {
+                    return Some(e);
+                }
             }
         }
-        // a country right after "in"
-        mentions
-            .iter()
-            .filter(|m| m.start >= start && !hidden(m))
-            .filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == EntityType::Country))
-            .find(|m| norm[..m.start].ends_with(" in ") || norm[..m.start].ends_with(" in the "))
-            .and_then(|m| match m.target {
-                Target::Entity(e) => Some(e),
-                _ => None,
-            })
+        None
     }
 }
 

@@ -793,8 +793,9 @@ fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::resul
             let ph = placeholder(letters);
             if list {
                 let skip = format!("(?:(?:[^\\x{{E000}};.]|{})*;\\s*)*", placeholder("OCLD"));
+                let paren = "(?:\\s*[\\(\\[][^()\\[\\]\\x{E000}]*[\\)\\]])?";
                 out.push_str(&format!(
-                    "(?P<{slot}>{ph}(?:(?:\\s*[,;]\\s*(?:and\\s+)?|\\s+and\\s+|\\s*,?\\s+as well as\\s+){skip}(?:and\\s+)?{ph})*)"
+                    "(?P<{slot}>{ph}(?:{paren}(?:\\s*[,;]\\s*(?:and\\s+)?|\\s+and\\s+|\\s*,?\\s+as well as\\s+){skip}(?:and\\s+)?{ph})*)"
                 ));
             } else {
                 out.push_str(&format!("(?P<{slot}>{ph})"));
