@@ -124,7 +124,9 @@ pub enum RulesCommand {
 }
 
 fn choose_format(flag: Option<FormatArg>, output: Option<&Path>) -> Format {
-    flag.map(Format::from).or_else(|| output.and_then(Format::from_path)).unwrap_or(Format::Json)
+    flag.map(Format::from)
+        .or_else(|| output.and_then(Format::from_path))
+        .unwrap_or(Format::Json)
 }
 
 fn render(g: &KnowledgeGraph, f: Format) -> String {
@@ -161,27 +163,50 @@ pub fn load_rules(dir: &Path) -> Result<Extractor, Error> {
 /// Any error, to be printed once by `main`.
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
-        Command::Build { inputs, rules, output, format } => {
+        Command::Build {
+            inputs,
+            rules,
+            output,
+            format,
+        } => {
             let x = load_rules(&rules)?;
             let docs = crate::corpus::read_inputs(&inputs)?;
             let g = KnowledgeGraph::build(&x, &docs);
             let f = choose_format(format, output.as_deref());
             emit(&render(&g, f), output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
-            let dest = output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
+            let dest = output
+                .as_ref()
+                .map_or("standard output".to_string(), |p| p.display().to_string());
             eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges -> {dest}");
-            Ok(if e == 0 { Status::NothingFound } else { Status::Ok })
+            Ok(if e == 0 {
+                Status::NothingFound
+            } else {
+                Status::Ok
+            })
         }
-        Command::Export { graph, format, output } => {
+        Command::Export {
+            graph,
+            format,
+            output,
+        } => {
             let g = crate::export::json::load(&graph)?;
             let f = choose_format(format, output.as_deref());
             emit(&render(&g, f), output.as_deref())?;
             Ok(Status::Ok)
         }
-        Command::Rules { command: RulesCommand::Check { dir } } => {
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => {
             let set = RuleSet::load_dir(&dir)?;
             Extractor::new(&set).with_context(|| format!("compiling {}", dir.display()))?;
-            let n = set.entities.len() + set.entity_patterns.len() + set.relations.len() + set.dates.len() + set.datelines.len() + set.anniversaries.len() + set.boilerplate.len();
+            let n = set.entities.len()
+                + set.entity_patterns.len()
+                + set.relations.len()
+                + set.dates.len()
+                + set.datelines.len()
+                + set.anniversaries.len()
+                + set.boilerplate.len();
             if n == 0 {
                 bail!("{}: no rules found", dir.display());
             }
@@ -218,7 +243,10 @@ mod tests {
     fn format_follows_extension_unless_given() {
         assert_eq!(choose_format(None, Some(Path::new("g.dot"))), Format::Dot);
         assert_eq!(choose_format(None, Some(Path::new("g.json"))), Format::Json);
-        assert_eq!(choose_format(Some(FormatArg::Json), Some(Path::new("g.dot"))), Format::Json);
+        assert_eq!(
+            choose_format(Some(FormatArg::Json), Some(Path::new("g.dot"))),
+            Format::Json
+        );
         assert_eq!(choose_format(None, None), Format::Json);
     }
 }

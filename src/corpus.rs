@@ -7,7 +7,10 @@ use crate::error::{Error, Result};
 use crate::extract::Document;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+    let rd = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
@@ -25,10 +28,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// # Errors
 /// [`Error::Read`] or [`Error::NotUtf8`].
 pub fn read_file(path: &Path) -> Result<Document> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 { path: path.to_path_buf(), offset: e.utf8_error().valid_up_to() })?;
-    let id = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    Ok(Document { id, path: path.display().to_string().replace('\\', "/"), text })
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(Document {
+        id,
+        path: path.display().to_string().replace('\\', "/"),
+        text,
+    })
 }
 
 /// Reads every input: files as given, folders recursively (`*.txt`, sorted).

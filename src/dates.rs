@@ -30,17 +30,29 @@ impl fmt::Display for PartialDate {
 impl PartialDate {
     /// Year only.
     pub fn year(year: i32) -> PartialDate {
-        PartialDate { year, month: None, day: None }
+        PartialDate {
+            year,
+            month: None,
+            day: None,
+        }
     }
     /// Year and month.
     pub fn month(year: i32, month: u8) -> PartialDate {
-        PartialDate { year, month: Some(month), day: None }
+        PartialDate {
+            year,
+            month: Some(month),
+            day: None,
+        }
     }
     /// A full date, if valid.
     pub fn ymd(year: i32, month: u8, day: u8) -> Option<PartialDate> {
         (1..=12).contains(&month).then_some(())?;
         (day >= 1 && day <= days_in_month(year, month)).then_some(())?;
-        Some(PartialDate { year, month: Some(month), day: Some(day) })
+        Some(PartialDate {
+            year,
+            month: Some(month),
+            day: Some(day),
+        })
     }
 
     /// Parses "YYYY", "YYYY-MM" or "YYYY-MM-DD".
@@ -56,12 +68,16 @@ impl PartialDate {
         if !(1000..=9999).contains(&y) {
             return None;
         }
-        let Some(m) = it.next() else { return Some(PartialDate::year(y)) };
+        let Some(m) = it.next() else {
+            return Some(PartialDate::year(y));
+        };
         let m: u8 = m.parse().ok()?;
         if !(1..=12).contains(&m) {
             return None;
         }
-        let Some(d) = it.next() else { return Some(PartialDate::month(y, m)) };
+        let Some(d) = it.next() else {
+            return Some(PartialDate::month(y, m));
+        };
         let d: u8 = d.parse().ok()?;
         if it.next().is_some() {
             return None;
@@ -83,7 +99,11 @@ impl PartialDate {
 
     /// Days since 1970-01-01 (full dates only).
     pub fn days(&self) -> Option<i64> {
-        Some(days_from_civil(self.year as i64, self.month? as i64, self.day? as i64))
+        Some(days_from_civil(
+            self.year as i64,
+            self.month? as i64,
+            self.day? as i64,
+        ))
     }
 
     /// The full date `n` days later (negative: earlier).
@@ -143,7 +163,9 @@ pub fn month_number(s: &str) -> Option<u8> {
     if let Ok(n) = s.parse::<u8>() {
         return (1..=12).contains(&n).then_some(n);
     }
-    const M: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const M: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     if s.len() < 3 {
         return None;
     }
@@ -201,7 +223,9 @@ pub struct DateParts<'a> {
 pub fn resolve(p: &DateParts<'_>, ctx: &DateContext) -> Option<PartialDate> {
     let reference = ctx.reference;
     let month = p.month.and_then(month_number);
-    let day: Option<u8> = p.day.and_then(|d| d.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok());
+    let day: Option<u8> = p
+        .day
+        .and_then(|d| d.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok());
     let mut year: Option<i32> = p.year.and_then(|y| y.parse().ok());
     if let Some(rel) = p.rel_year {
         let r = reference?.year;
@@ -229,17 +253,18 @@ pub fn resolve(p: &DateParts<'_>, ctx: &DateContext) -> Option<PartialDate> {
         (Some(y), None, None) => Some(PartialDate::year(y)),
         (None, Some(m), d) => {
             let r = reference?;
-            let y = if p.last || (r.day.is_some() && r.month.is_some_and(|rm| m > rm) && d.is_none()) {
-                // "last February": the most recent February before the reference month
-                match r.month {
-                    Some(rm) if m < rm => r.year,
-                    Some(rm) if m == rm && !p.last => r.year,
-                    Some(_) => r.year - 1,
-                    None => r.year,
-                }
-            } else {
-                r.year
-            };
+            let y =
+                if p.last || (r.day.is_some() && r.month.is_some_and(|rm| m > rm) && d.is_none()) {
+                    // "last February": the most recent February before the reference month
+                    match r.month {
+                        Some(rm) if m < rm => r.year,
+                        Some(rm) if m == rm && !p.last => r.year,
+                        Some(_) => r.year - 1,
+                        None => r.year,
+                    }
+                } else {
+                    r.year
+                };
             match d {
                 Some(d) => {
                     let date = PartialDate::ymd(y, m, d)?;
@@ -275,30 +300,127 @@ mod tests {
     use super::*;
 
     fn ctx(r: &str) -> DateContext {
-        DateContext { reference: PartialDate::parse(r), last_month: None }
+        DateContext {
+            reference: PartialDate::parse(r),
+            last_month: None,
+        }
     }
 
     #[test]
     fn resolves_table() {
         let cases: &[(&str, DateParts, Option<&str>)] = &[
-            ("2012-08-19", DateParts { weekday: Some("Saturday"), ..Default::default() }, Some("2012-08-18")),
-            ("2015-10-10", DateParts { weekday: Some("Friday"), ..Default::default() }, Some("2015-10-09")),
-            ("2015-10-10", DateParts { weekday: Some("Saturday"), ..Default::default() }, Some("2015-10-10")),
-            ("2019-06", DateParts { month: Some("February"), last: true, ..Default::default() }, Some("2019-02")),
-            ("2024-01-27", DateParts { month: Some("Jan."), day: Some("26"), ..Default::default() }, Some("2024-01-26")),
-            ("2025", DateParts { month: Some("September"), day: Some("4"), ..Default::default() }, Some("2025-09-04")),
-            ("2025-06-17", DateParts { month: Some("March"), day: Some("21"), ..Default::default() }, Some("2025-03-21")),
-            ("2024-02-07", DateParts { month: Some("November"), rel_year: Some("last year"), ..Default::default() }, Some("2023-11")),
-            ("2018-04-28", DateParts { ago_days: Some("today"), ..Default::default() }, Some("2018-04-28")),
-            ("2018-04-28", DateParts { ago_days: Some("yesterday"), ..Default::default() }, Some("2018-04-27")),
-            ("2024-01-27", DateParts { day: Some("4th"), ..Default::default() }, Some("2024-01-04")),
+            (
+                "2012-08-19",
+                DateParts {
+                    weekday: Some("Saturday"),
+                    ..Default::default()
+                },
+                Some("2012-08-18"),
+            ),
+            (
+                "2015-10-10",
+                DateParts {
+                    weekday: Some("Friday"),
+                    ..Default::default()
+                },
+                Some("2015-10-09"),
+            ),
+            (
+                "2015-10-10",
+                DateParts {
+                    weekday: Some("Saturday"),
+                    ..Default::default()
+                },
+                Some("2015-10-10"),
+            ),
+            (
+                "2019-06",
+                DateParts {
+                    month: Some("February"),
+                    last: true,
+                    ..Default::default()
+                },
+                Some("2019-02"),
+            ),
+            (
+                "2024-01-27",
+                DateParts {
+                    month: Some("Jan."),
+                    day: Some("26"),
+                    ..Default::default()
+                },
+                Some("2024-01-26"),
+            ),
+            (
+                "2025",
+                DateParts {
+                    month: Some("September"),
+                    day: Some("4"),
+                    ..Default::default()
+                },
+                Some("2025-09-04"),
+            ),
+            (
+                "2025-06-17",
+                DateParts {
+                    month: Some("March"),
+                    day: Some("21"),
+                    ..Default::default()
+                },
+                Some("2025-03-21"),
+            ),
+            (
+                "2024-02-07",
+                DateParts {
+                    month: Some("November"),
+                    rel_year: Some("last year"),
+                    ..Default::default()
+                },
+                Some("2023-11"),
+            ),
+            (
+                "2018-04-28",
+                DateParts {
+                    ago_days: Some("today"),
+                    ..Default::default()
+                },
+                Some("2018-04-28"),
+            ),
+            (
+                "2018-04-28",
+                DateParts {
+                    ago_days: Some("yesterday"),
+                    ..Default::default()
+                },
+                Some("2018-04-27"),
+            ),
+            (
+                "2024-01-27",
+                DateParts {
+                    day: Some("4th"),
+                    ..Default::default()
+                },
+                Some("2024-01-04"),
+            ),
         ];
         for (r, p, want) in cases {
-            assert_eq!(resolve(p, &ctx(r)).map(|d| d.to_string()).as_deref(), *want, "{r} {p:?}");
+            assert_eq!(
+                resolve(p, &ctx(r)).map(|d| d.to_string()).as_deref(),
+                *want,
+                "{r} {p:?}"
+            );
         }
         // no reference, no year: unknown
         let none = DateContext::default();
-        assert!(resolve(&DateParts { month: Some("November"), day: Some("20"), ..Default::default() }, &none).is_none());
+        assert!(resolve(
+            &DateParts {
+                month: Some("November"),
+                day: Some("20"),
+                ..Default::default()
+            },
+            &none
+        )
+        .is_none());
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct Extractor {
     gaz_patterns: Vec<GazPattern>,
     compiled: Compiled,
     not_name: BTreeSet<String>,
+    title_words: BTreeSet<String>,
+    /// Surnames of known people, with the person when only one bears it.
+    known_short: HashMap<String, Option<usize>>,
     surname_first: BTreeSet<String>,
     member_titles: BTreeSet<String>,
     affiliate_titles: BTreeSet<String>,
@@ -226,7 +229,10 @@ impl Masked {
     }
 
     fn to_norm(&self, masked: usize) -> usize {
-        let k = self.runs.partition_point(|r| r.0 <= masked).saturating_sub(1);
+        let k = self
+            .runs
+            .partition_point(|r| r.0 <= masked)
+            .saturating_sub(1);
         let (ms, ns) = self.runs[k];
         ns + masked.saturating_sub(ms)
     }
@@ -293,7 +299,12 @@ impl Extractor {
     /// When a pattern does not compile or the automaton cannot be built.
     pub fn new(rules: &RuleSet) -> Result<Extractor> {
         let compiled = rules.compile()?;
-        let idx: HashMap<&str, usize> = rules.entities.iter().enumerate().map(|(i, e)| (e.rule.id.as_str(), i)).collect();
+        let idx: HashMap<&str, usize> = rules
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.rule.id.as_str(), i))
+            .collect();
         let mut known = Vec::new();
         let mut known_by_key = HashMap::new();
         let mut gaz_patterns = Vec::new();
@@ -309,12 +320,19 @@ impl Extractor {
                 located_in: r.located_in.as_deref().and_then(|c| idx.get(c).copied()),
             });
             let mut seen = BTreeSet::new();
-            for n in std::iter::once(&r.name).chain(&r.aliases).chain(&r.demonyms) {
+            for n in std::iter::once(&r.name)
+                .chain(&r.aliases)
+                .chain(&r.demonyms)
+            {
                 known_by_key.entry(name_key(n)).or_insert(i);
                 let acronym = !n.chars().any(|c| c.is_lowercase());
                 for v in variants(n, kind == EntityType::Person) {
                     if seen.insert(v.to_lowercase()) {
-                        gaz_patterns.push(GazPattern { entity: i, text: v, acronym });
+                        gaz_patterns.push(GazPattern {
+                            entity: i,
+                            text: v,
+                            acronym,
+                        });
                     }
                 }
             }
@@ -323,14 +341,45 @@ impl Extractor {
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
             .build(gaz_patterns.iter().map(|p| p.text.as_str()))
-            .map_err(|e| crate::error::Error::Rules(vec![crate::error::RuleIssue {
-                file: PathBuf::from("graph_rules"),
-                line: None,
-                rule: None,
-                message: format!("cannot build the name automaton: {e}"),
-            }]))?;
-        let not_name = lexicon_tokens(&compiled, &["NOT_NAME", "TITLE_HEAD", "TITLE_MOD", "MONTH", "WEEKDAY", "HONORIFIC"]);
+            .map_err(|e| {
+                crate::error::Error::Rules(vec![crate::error::RuleIssue {
+                    file: PathBuf::from("graph_rules"),
+                    line: None,
+                    rule: None,
+                    message: format!("cannot build the name automaton: {e}"),
+                }])
+            })?;
+        let not_name = lexicon_tokens(
+            &compiled,
+            &[
+                "NOT_NAME",
+                "TITLE_HEAD",
+                "TITLE_MOD",
+                "MONTH",
+                "WEEKDAY",
+                "HONORIFIC",
+            ],
+        );
         let surname_first = lexicon_tokens(&compiled, &["SURNAME_FIRST"]);
+        let title_words = lexicon_tokens(&compiled, &["TITLE_HEAD", "HONORIFIC"]);
+        let mut known_short: HashMap<String, Option<usize>> = HashMap::new();
+        for (i, k) in known.iter().enumerate() {
+            if k.kind != EntityType::Person {
+                continue;
+            }
+            let mut mine = BTreeSet::new();
+            for n in std::iter::once(&k.name).chain(&k.aliases) {
+                if let Some(sf) = surname_of(n, &surname_first) {
+                    mine.insert(sf);
+                }
+            }
+            for sf in mine {
+                known_short
+                    .entry(sf)
+                    .and_modify(|v| *v = None)
+                    .or_insert(Some(i));
+            }
+        }
         let member_titles = lexicon_tokens(&compiled, &["MEMBER_TITLE"]);
         let affiliate_titles = lexicon_tokens(&compiled, &["AFFILIATE_TITLE"]);
         Ok(Extractor {
@@ -340,6 +389,8 @@ impl Extractor {
             gaz_patterns,
             compiled,
             not_name,
+            title_words,
+            known_short,
             surname_first,
             member_titles,
             affiliate_titles,
@@ -374,7 +425,10 @@ impl Extractor {
                     let at = c.get(0).map_or(0, |m| m.start());
                     let better = match best {
                         None => true,
-                        Some((pos, bd)) => d.precision() > bd.precision() || (d.precision() == bd.precision() && at < pos),
+                        Some((pos, bd)) => {
+                            d.precision() > bd.precision()
+                                || (d.precision() == bd.precision() && at < pos)
+                        }
                     };
                     if better {
                         best = Some((at, d));
@@ -400,11 +454,15 @@ impl Extractor {
         }
         let year = year?;
         // the month of the first explicit month-day expression
-        let ctx = DateContext { reference: Some(PartialDate::year(year)), last_month: None };
+        let ctx = DateContext {
+            reference: Some(PartialDate::year(year)),
+            last_month: None,
+        };
         let mut first: Option<(usize, PartialDate)> = None;
         for r in &self.compiled.dates {
             for c in r.re.captures_iter(norm) {
-                if c.name("month").is_none() || c.name("day").is_none() || c.name("year").is_some() {
+                if c.name("month").is_none() || c.name("day").is_none() || c.name("year").is_some()
+                {
                     continue;
                 }
                 let parts = DateParts {
@@ -510,7 +568,10 @@ impl<'a> DocRun<'a> {
             }
             spans.extend(split_sentences(&norm_text, s, e));
         }
-        let mut ctx = DateContext { reference: self.date, last_month: None };
+        let mut ctx = DateContext {
+            reference: self.date,
+            last_month: None,
+        };
         for span in spans {
             let mentions = self.stage_a(&norm_text, span, &mut ctx);
             self.sentences.push((span, mentions));
@@ -533,7 +594,12 @@ impl<'a> DocRun<'a> {
             }
         }
         DocFacts {
-            meta: DocMeta { id: self.doc.id.clone(), path: self.doc.path.clone(), title, date: self.date },
+            meta: DocMeta {
+                id: self.doc.id.clone(),
+                path: self.doc.path.clone(),
+                title,
+                date: self.date,
+            },
             entities: self.ents,
             events,
             edges,
@@ -550,13 +616,21 @@ impl<'a> DocRun<'a> {
             if !bounded(s, m.start(), m.end()) {
                 continue;
             }
-            let first_upper = got.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic());
+            let first_upper = got
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic());
             if !first_upper || (p.acronym && got != p.text) {
                 continue;
             }
             let e = self.intern(self.x.known[p.entity].kind, got, Some(p.entity));
             let (a, b) = (span.start + m.start(), span.start + m.end());
-            cands.push(Mention { start: a, end: b, ext: (a, b), target: Target::Entity(e) });
+            cands.push(Mention {
+                start: a,
+                end: b,
+                ext: (a, b),
+                target: Target::Entity(e),
+            });
         }
         let mut dates: Vec<Mention> = Vec::new();
         for r in &self.x.compiled.dates {
@@ -573,7 +647,12 @@ impl<'a> DocRun<'a> {
                 };
                 let d = resolve(&parts, ctx);
                 let (a, b) = (span.start + m.start(), span.start + m.end());
-                dates.push(Mention { start: a, end: b, ext: (a, b), target: Target::Date(d) });
+                dates.push(Mention {
+                    start: a,
+                    end: b,
+                    ext: (a, b),
+                    target: Target::Date(d),
+                });
             }
         }
         let mut kept = select(dates);
@@ -587,7 +666,13 @@ impl<'a> DocRun<'a> {
         cands.retain(|c| !kept.iter().any(|d| overlaps(c.ext, d.ext)));
         let known_cands = cands.clone();
         let mut from_pattern: Vec<(usize, usize, String)> = Vec::new();
-        for r in self.x.compiled.entity_patterns.iter().filter(|r| r.kind == EntityType::Organization) {
+        for r in self
+            .x
+            .compiled
+            .entity_patterns
+            .iter()
+            .filter(|r| r.kind == EntityType::Organization)
+        {
             for c in r.re.captures_iter(s) {
                 let Some(n) = c.name("name") else { continue };
                 let mut off = n.start();
@@ -601,7 +686,16 @@ impl<'a> DocRun<'a> {
                     name = &name[i + 3..];
                 }
                 let trimmed = name.trim_end();
-                if trimmed.split_whitespace().count() < 2 || self.x.not_name.contains(&trimmed.split_whitespace().next().unwrap_or("").to_lowercase()) && self.x.lookup(trimmed).is_none() && trimmed.starts_with("The ") {
+                if trimmed.split_whitespace().count() < 2
+                    || self.x.not_name.contains(
+                        &trimmed
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or("")
+                            .to_lowercase(),
+                    ) && self.x.lookup(trimmed).is_none()
+                        && trimmed.starts_with("The ")
+                {
                     continue;
                 }
                 let known = self.x.lookup(trimmed);
@@ -613,19 +707,41 @@ impl<'a> DocRun<'a> {
                 if known.is_none() {
                     from_pattern.push((a, b, r.id.clone()));
                 }
-                cands.push(Mention { start: a, end: b, ext: (a, b), target: Target::Entity(e) });
+                cands.push(Mention {
+                    start: a,
+                    end: b,
+                    ext: (a, b),
+                    target: Target::Entity(e),
+                });
             }
         }
         let chosen = select(cands);
         // new organisations holding known ones: PART_OF
         for m in &chosen {
-            let Some((_, _, rule)) = from_pattern.iter().find(|(a, b, _)| *a == m.start && *b == m.end) else { continue };
-            let Target::Entity(e) = m.target else { continue };
-            for inner in known_cands.iter().filter(|k| k.start >= m.start && k.end <= m.end) {
+            let Some((_, _, rule)) = from_pattern
+                .iter()
+                .find(|(a, b, _)| *a == m.start && *b == m.end)
+            else {
+                continue;
+            };
+            let Target::Entity(e) = m.target else {
+                continue;
+            };
+            for inner in known_cands
+                .iter()
+                .filter(|k| k.start >= m.start && k.end <= m.end)
+            {
                 if let Target::Entity(i) = inner.target {
                     if self.ents[i].kind == EntityType::Organization && i != e {
                         let ev = self.evidence(span, rule);
-                        self.roles.push(EdgeFact { source: e, target: i, relation: "PART_OF".into(), title: None, date: None, evidence: ev });
+                        self.roles.push(EdgeFact {
+                            source: e,
+                            target: i,
+                            relation: "PART_OF".into(),
+                            title: None,
+                            date: None,
+                            evidence: ev,
+                        });
                     }
                 }
             }
@@ -640,7 +756,11 @@ impl<'a> DocRun<'a> {
         if let Some(last) = toks.last_mut() {
             *last = last.trim_end_matches("'s").trim_end_matches('\'');
         }
-        let is_stop = |t: &str| self.x.not_name.contains(&t.trim_end_matches('.').to_lowercase());
+        let is_stop = |t: &str| {
+            self.x
+                .not_name
+                .contains(&t.trim_end_matches('.').to_lowercase())
+        };
         while toks.first().is_some_and(|t| is_stop(t)) {
             toks.remove(0);
         }
@@ -650,7 +770,11 @@ impl<'a> DocRun<'a> {
         if toks.len() < 2 || toks.len() > 5 || toks.iter().any(|t| is_stop(t)) {
             return None;
         }
-        if toks.iter().any(|t| t.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase())) {
+        if toks.iter().any(|t| {
+            t.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(|c| c.is_uppercase())
+        }) {
             return None;
         }
         let name = toks.join(" ");
@@ -660,7 +784,11 @@ impl<'a> DocRun<'a> {
             }
         }
         // a token that is itself a known place or country is not part of a name
-        if toks.iter().any(|t| self.x.lookup(t).is_some_and(|k| self.x.known[k].kind != EntityType::Person)) {
+        if toks.iter().any(|t| {
+            self.x
+                .lookup(t)
+                .is_some_and(|k| self.x.known[k].kind != EntityType::Person)
+        }) {
             return None;
         }
         Some(name)
@@ -681,7 +809,13 @@ impl<'a> DocRun<'a> {
             rule: String,
         }
         let mut found: Vec<Found> = Vec::new();
-        for r in self.x.compiled.entity_patterns.iter().filter(|r| r.kind == EntityType::Person) {
+        for r in self
+            .x
+            .compiled
+            .entity_patterns
+            .iter()
+            .filter(|r| r.kind == EntityType::Person)
+        {
             for c in r.re.captures_iter(&masked.text) {
                 let whole = c.get(0).expect("match");
                 let Some(n) = c.name("name") else { continue };
@@ -691,15 +825,21 @@ impl<'a> DocRun<'a> {
                 let (target, name_span) = if let [i] = phs[..] {
                     let m = &self.sentences[k].1[i];
                     match m.target {
-                        Target::Entity(e) if self.ents[e].kind == EntityType::Person => (m.target, (m.start, m.end)),
+                        Target::Entity(e) if self.ents[e].kind == EntityType::Person => {
+                            (m.target, (m.start, m.end))
+                        }
                         _ => continue,
                     }
                 } else if phs.is_empty() {
                     if headline {
                         continue;
                     }
-                    let Some(clean) = self.clean_name(&norm[ns..ne]) else { continue };
-                    let off = norm[ns..ne].find(&clean[..clean.find(' ').unwrap_or(clean.len())]).unwrap_or(0);
+                    let Some(clean) = self.clean_name(&norm[ns..ne]) else {
+                        continue;
+                    };
+                    let off = norm[ns..ne]
+                        .find(&clean[..clean.find(' ').unwrap_or(clean.len())])
+                        .unwrap_or(0);
                     let s0 = ns + off;
                     let known = self.x.lookup(&clean);
                     let e = self.intern(EntityType::Person, &clean, known);
@@ -732,11 +872,22 @@ impl<'a> DocRun<'a> {
                     }
                 }
                 let ext = if r.absorb {
-                    (masked.to_norm(whole.start()).min(name_span.0), masked.to_norm(whole.end()).max(name_span.1))
+                    (
+                        masked.to_norm(whole.start()).min(name_span.0),
+                        masked.to_norm(whole.end()).max(name_span.1),
+                    )
                 } else {
                     name_span
                 };
-                found.push(Found { name: name_span, ext, target, title, affil, country, rule: r.id.clone() });
+                found.push(Found {
+                    name: name_span,
+                    ext,
+                    target,
+                    title,
+                    affil,
+                    country,
+                    rule: r.id.clone(),
+                });
             }
         }
         // accept in rule order; the same name found twice merges its extents
@@ -759,17 +910,32 @@ impl<'a> DocRun<'a> {
         }
         let mentions = &mut self.sentences[k].1;
         for a in accepted {
-            if let Some(m) = mentions.iter_mut().find(|m| m.start == a.name.0 && m.end == a.name.1) {
+            if let Some(m) = mentions
+                .iter_mut()
+                .find(|m| m.start == a.name.0 && m.end == a.name.1)
+            {
                 m.ext = (m.ext.0.min(a.ext.0), m.ext.1.max(a.ext.1));
             } else {
                 mentions.retain(|m| !(m.start < a.name.1 && a.name.0 < m.end));
-                mentions.push(Mention { start: a.name.0, end: a.name.1, ext: a.ext, target: a.target });
+                mentions.push(Mention {
+                    start: a.name.0,
+                    end: a.name.1,
+                    ext: a.ext,
+                    target: a.target,
+                });
             }
         }
         mentions.sort_by_key(|m| m.start);
     }
 
-    fn add_role(&mut self, person: Target, title: Option<&str>, affil: &[usize], country: Option<usize>, ev: Evidence) {
+    fn add_role(
+        &mut self,
+        person: Target,
+        title: Option<&str>,
+        affil: &[usize],
+        country: Option<usize>,
+        ev: Evidence,
+    ) {
         let Target::Entity(p) = person else { return };
         if let Some(c) = country {
             if self.ents[p].country.is_none() {
@@ -789,11 +955,16 @@ impl<'a> DocRun<'a> {
                 }
             }
         }
-        let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) else { return };
-        let home = self.ents[p].known.and_then(|k| self.x.known[k].country).map(|c| {
-            let name = self.x.known[c].name.clone();
-            self.intern(EntityType::Country, &name, Some(c))
-        });
+        let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) else {
+            return;
+        };
+        let home = self.ents[p]
+            .known
+            .and_then(|k| self.x.known[k].country)
+            .map(|c| {
+                let name = self.x.known[c].name.clone();
+                self.intern(EntityType::Country, &name, Some(c))
+            });
         let target = affil
             .iter()
             .copied()
@@ -827,13 +998,17 @@ impl<'a> DocRun<'a> {
         }
         let k = self.ents[e].known?;
         let c = self.x.known[k].country?;
-        self.ent_index.get(&(EntityType::Country, format!("#{c}"))).copied()
+        self.ent_index
+            .get(&(EntityType::Country, format!("#{c}")))
+            .copied()
     }
 
     /// Full names of the document's people found anywhere, and short names
     /// (surname, or given name) resolved to the most recent person bearing it.
     fn coreference(&mut self, norm: &str) {
-        let people: Vec<usize> = (0..self.ents.len()).filter(|&i| self.ents[i].kind == EntityType::Person).collect();
+        let people: Vec<usize> = (0..self.ents.len())
+            .filter(|&i| self.ents[i].kind == EntityType::Person)
+            .collect();
         let mut pats: Vec<(String, usize, bool)> = Vec::new(); // (text, entity, is_short)
         let mut shorts: HashMap<String, Vec<usize>> = HashMap::new();
         for &p in &people {
@@ -880,12 +1055,21 @@ impl<'a> DocRun<'a> {
         for (s, _) in shorts.iter() {
             pats.push((s.clone(), usize::MAX, true));
         }
+        // "President Xi" with no "Xi Jinping" in the text: a known person whose surname is unique
+        for (s, k) in &self.x.known_short {
+            if k.is_some() && !shorts.contains_key(s) {
+                pats.push((s.clone(), usize::MAX, true));
+            }
+        }
         pats.sort();
         pats.dedup_by(|a, b| a.0 == b.0);
         if pats.is_empty() {
             return;
         }
-        let Ok(ac) = AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(pats.iter().map(|p| p.0.as_str())) else {
+        let Ok(ac) = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(pats.iter().map(|p| p.0.as_str()))
+        else {
             return;
         };
         let mut last_seen: HashMap<usize, usize> = HashMap::new();
@@ -913,18 +1097,39 @@ impl<'a> DocRun<'a> {
                 if *short {
                     // "Kim Yo-jong", "Andrew Kim": a capitalised neighbour makes it another name
                     let next = s[m.end()..].trim_start_matches(' ');
-                    let next_tok: String = next.chars().take_while(|c| c.is_alphanumeric() || *c == '-').collect();
-                    if next.len() < s[m.end()..].len() && next_tok.chars().next().is_some_and(|c| c.is_uppercase()) && !self.x.not_name.contains(&next_tok.to_lowercase()) {
+                    let next_tok: String = next
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '-')
+                        .collect();
+                    if next.len() < s[m.end()..].len()
+                        && next_tok.chars().next().is_some_and(|c| c.is_uppercase())
+                        && !self.x.not_name.contains(&next_tok.to_lowercase())
+                    {
                         continue;
                     }
-                    if s[m.end()..].starts_with('-') && s[m.end() + 1..].chars().next().is_some_and(|c| c.is_lowercase()) {
+                    if s[m.end()..].starts_with('-')
+                        && s[m.end() + 1..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_lowercase())
+                    {
                         continue;
                     }
                     let before = s[..m.start()].trim_end_matches(' ');
-                    let prev_tok: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '.').collect::<Vec<_>>().into_iter().rev().collect();
+                    let prev_tok: String = before
+                        .chars()
+                        .rev()
+                        .take_while(|c| c.is_alphanumeric() || *c == '.')
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
                     if before.len() < s[..m.start()].len()
                         && prev_tok.chars().next().is_some_and(|c| c.is_uppercase())
-                        && !self.x.not_name.contains(&prev_tok.trim_end_matches('.').to_lowercase())
+                        && !self
+                            .x
+                            .not_name
+                            .contains(&prev_tok.trim_end_matches('.').to_lowercase())
                         && self.x.lookup(&prev_tok).is_none()
                         && !before.is_empty()
                     {
@@ -934,7 +1139,8 @@ impl<'a> DocRun<'a> {
                 found.push((a, b, m.pattern().as_usize(), *short));
             }
             // walk the sentence in order, updating recency
-            let mut events: Vec<(usize, Option<usize>, Option<(usize, usize, usize, bool)>)> = Vec::new();
+            let mut events: Vec<(usize, Option<usize>, Option<(usize, usize, usize, bool)>)> =
+                Vec::new();
             for m in &self.sentences[k].1 {
                 if let Target::Entity(e) = m.target {
                     events.push((m.start, Some(e), None));
@@ -952,21 +1158,49 @@ impl<'a> DocRun<'a> {
                 }
                 let Some((a, b, pi, short)) = f else { continue };
                 let (text, ent, _) = &pats[pi];
-                let e = if short {
+                let e = if short && !shorts.contains_key(text) {
+                    // only right after a title: "President Xi", "Mr. Putin"
+                    let before = norm[..a].trim_end();
+                    let prev = before
+                        .rsplit(|c: char| c.is_whitespace())
+                        .next()
+                        .unwrap_or("")
+                        .trim_end_matches('.')
+                        .to_lowercase();
+                    if !self.x.title_words.contains(&prev) {
+                        continue;
+                    }
+                    let Some(Some(k)) = self.x.known_short.get(text) else {
+                        continue;
+                    };
+                    let name = self.x.known[*k].name.clone();
+                    self.intern(EntityType::Person, &name, Some(*k))
+                } else if short {
                     let cands = &shorts[text];
                     let best = cands
                         .iter()
                         .filter_map(|c| last_seen.get(c).map(|p| (*p, *c)))
                         .max()
                         .map(|x| x.1)
-                        .or_else(|| cands.iter().filter_map(|c| first_seen.get(c).map(|p| (*p, *c))).min().map(|x| x.1));
+                        .or_else(|| {
+                            cands
+                                .iter()
+                                .filter_map(|c| first_seen.get(c).map(|p| (*p, *c)))
+                                .min()
+                                .map(|x| x.1)
+                        });
                     let Some(best) = best else { continue };
                     best
                 } else {
                     *ent
                 };
                 last_seen.insert(e, pos);
-                new.push(Mention { start: a, end: b, ext: (a, b), target: Target::Entity(e) });
+                new.push(Mention {
+                    start: a,
+                    end: b,
+                    ext: (a, b),
+                    target: Target::Entity(e),
+                });
             }
             let ms = &mut self.sentences[k].1;
             ms.extend(new);
@@ -1005,7 +1239,13 @@ impl<'a> DocRun<'a> {
                     .collect();
                 eprintln!("{}| {}", self.doc.id, show);
             }
-            let hits: Vec<usize> = self.x.compiled.relation_set.matches(&masked.text).into_iter().collect();
+            let hits: Vec<usize> = self
+                .x
+                .compiled
+                .relation_set
+                .matches(&masked.text)
+                .into_iter()
+                .collect();
             let mut sentence_events: Vec<usize> = Vec::new();
             let mut reporters: Vec<(usize, String)> = Vec::new();
             for ri in hits {
@@ -1013,7 +1253,11 @@ impl<'a> DocRun<'a> {
                 for c in rule.re.captures_iter(&masked.text) {
                     let whole = c.get(0).expect("match");
                     if let Some(u) = &rule.unless {
-                        let from = masked.text[..whole.start()].char_indices().rev().nth(40).map_or(0, |x| x.0);
+                        let from = masked.text[..whole.start()]
+                            .char_indices()
+                            .rev()
+                            .nth(40)
+                            .map_or(0, |x| x.0);
                         if u.is_match(&masked.text[from..whole.end()]) {
                             continue;
                         }
@@ -1024,7 +1268,11 @@ impl<'a> DocRun<'a> {
                             .unwrap_or_default()
                             .into_iter()
                             .filter_map(|i| match mentions[i].target {
-                                Target::Entity(e) if kind.is_none_or(|k| self.ents[e].kind == k) => Some(e),
+                                Target::Entity(e)
+                                    if kind.is_none_or(|k| self.ents[e].kind == k) =>
+                                {
+                                    Some(e)
+                                }
                                 _ => None,
                             })
                             .collect()
@@ -1033,52 +1281,82 @@ impl<'a> DocRun<'a> {
                     if let Some(a) = c.name("a").or_else(|| c.name("lead")) {
                         let after = masked.text[a.end()..].trim_start_matches(',').trim_start();
                         if let Some(rest) = after.strip_prefix("and ") {
-                            if rest.chars().next().is_some_and(|ch| ch.is_lowercase()) && a.start() == whole.start() {
+                            if rest.chars().next().is_some_and(|ch| ch.is_lowercase())
+                                && a.start() == whole.start()
+                            {
                                 continue;
                             }
                         }
                     }
                     let start = masked.to_norm(whole.start());
                     let ev = self.evidence(span, &rule.id);
-                    let date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start)).or(self.date);
+                    let date = slot_date(&c, &mentions)
+                        .or_else(|| pick_date(&mentions, start))
+                        .or(self.date);
                     let end = masked.to_norm(whole.end());
-                    let place = slot("place", None).first().copied().or_else(|| self.pick_place(norm, &mentions, start, end));
+                    let place = slot("place", None)
+                        .first()
+                        .copied()
+                        .or_else(|| self.pick_place(norm, &mentions, start, end));
                     match (rule.kind.as_deref(), rule.relation.as_deref()) {
                         (Some("meeting"), _) => {
-                            let a: BTreeSet<usize> = slot("a", Some(EntityType::Person)).into_iter().collect();
-                            let b: BTreeSet<usize> = ["b", "b2", "b3"].iter().flat_map(|n| slot(n, Some(EntityType::Person))).filter(|x| !a.contains(x)).collect();
+                            let a: BTreeSet<usize> =
+                                slot("a", Some(EntityType::Person)).into_iter().collect();
+                            let b: BTreeSet<usize> = ["b", "b2", "b3"]
+                                .iter()
+                                .flat_map(|n| slot(n, Some(EntityType::Person)))
+                                .filter(|x| !a.contains(x))
+                                .collect();
                             if a.is_empty() || b.is_empty() {
                                 continue;
                             }
-                            let pairs: Vec<(usize, usize)> = a.iter().flat_map(|&x| b.iter().map(move |&y| (x, y))).collect();
-                            let ei = add_event(&mut events, EventFact {
-                                kind: "meeting".into(),
-                                sides: [a, b],
-                                attendees: [BTreeSet::new(), BTreeSet::new()],
-                                date,
-                                place,
-                                support: vec![(ev, pairs)],
-                                reporters: BTreeSet::new(),
-                            });
+                            let pairs: Vec<(usize, usize)> = a
+                                .iter()
+                                .flat_map(|&x| b.iter().map(move |&y| (x, y)))
+                                .collect();
+                            let ei = add_event(
+                                &mut events,
+                                EventFact {
+                                    kind: "meeting".into(),
+                                    sides: [a, b],
+                                    attendees: [BTreeSet::new(), BTreeSet::new()],
+                                    date,
+                                    place,
+                                    support: vec![(ev, pairs)],
+                                    reporters: BTreeSet::new(),
+                                },
+                            );
                             sentence_events.push(ei);
                             last_meeting = Some(ei);
                         }
                         (Some("attendance"), _) => {
                             let att = slot("attendees", Some(EntityType::Person));
                             let lead = slot("lead", Some(EntityType::Person));
-                            let side = slot("side", Some(EntityType::Country)).first().copied().or_else(|| c.name("side_word").and_then(|w| self.side_country(w.as_str())));
+                            let side = slot("side", Some(EntityType::Country))
+                                .first()
+                                .copied()
+                                .or_else(|| {
+                                    c.name("side_word")
+                                        .and_then(|w| self.side_country(w.as_str()))
+                                });
                             let a = slot("a", Some(EntityType::Person));
                             let b = slot("b", Some(EntityType::Person));
                             let target = if !a.is_empty() && !b.is_empty() {
-                                let ei = add_event(&mut events, EventFact {
-                                    kind: "meeting".into(),
-                                    sides: [a.iter().copied().collect(), b.iter().copied().collect()],
-                                    attendees: [BTreeSet::new(), BTreeSet::new()],
-                                    date,
-                                    place,
-                                    support: vec![(ev.clone(), vec![(a[0], b[0])])],
-                                    reporters: BTreeSet::new(),
-                                });
+                                let ei = add_event(
+                                    &mut events,
+                                    EventFact {
+                                        kind: "meeting".into(),
+                                        sides: [
+                                            a.iter().copied().collect(),
+                                            b.iter().copied().collect(),
+                                        ],
+                                        attendees: [BTreeSet::new(), BTreeSet::new()],
+                                        date,
+                                        place,
+                                        support: vec![(ev.clone(), vec![(a[0], b[0])])],
+                                        reporters: BTreeSet::new(),
+                                    },
+                                );
                                 sentence_events.push(ei);
                                 Some(ei)
                             } else {
@@ -1090,8 +1368,20 @@ impl<'a> DocRun<'a> {
                         (Some("visit"), _) => {
                             for a in slot("a", Some(EntityType::Person)) {
                                 for p in slot("place", None) {
-                                    if matches!(self.ents[p].kind, EntityType::Place | EntityType::Country) {
-                                        edges.push(EdgeFact { source: a, target: p, relation: "VISITED".into(), title: None, date: slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start)).or(self.date), evidence: ev.clone() });
+                                    if matches!(
+                                        self.ents[p].kind,
+                                        EntityType::Place | EntityType::Country
+                                    ) {
+                                        edges.push(EdgeFact {
+                                            source: a,
+                                            target: p,
+                                            relation: "VISITED".into(),
+                                            title: None,
+                                            date: slot_date(&c, &mentions)
+                                                .or_else(|| pick_date(&mentions, start))
+                                                .or(self.date),
+                                            evidence: ev.clone(),
+                                        });
                                     }
                                 }
                             }
@@ -1105,7 +1395,14 @@ impl<'a> DocRun<'a> {
                             for a in slot("a", None) {
                                 for b in slot("b", None) {
                                     if a != b {
-                                        edges.push(EdgeFact { source: a, target: b, relation: rel.to_string(), title: None, date: None, evidence: ev.clone() });
+                                        edges.push(EdgeFact {
+                                            source: a,
+                                            target: b,
+                                            relation: rel.to_string(),
+                                            title: None,
+                                            date: None,
+                                            evidence: ev.clone(),
+                                        });
                                     }
                                 }
                             }
@@ -1127,19 +1424,39 @@ impl<'a> DocRun<'a> {
         let w = word.trim().to_lowercase();
         let k = self.x.lookup(&w).or_else(|| {
             let hits: Vec<usize> = (0..self.x.known.len())
-                .filter(|&i| self.x.known[i].kind == EntityType::Country && self.x.known[i].name.to_lowercase().split(' ').next() == Some(w.as_str()))
+                .filter(|&i| {
+                    self.x.known[i].kind == EntityType::Country
+                        && self.x.known[i].name.to_lowercase().split(' ').next() == Some(w.as_str())
+                })
                 .collect();
             (hits.len() == 1).then(|| hits[0])
         })?;
-        let k = if self.x.known[k].kind == EntityType::Country { k } else { self.x.known[k].country? };
-        self.ent_index.get(&(EntityType::Country, format!("#{k}"))).copied()
+        let k = if self.x.known[k].kind == EntityType::Country {
+            k
+        } else {
+            self.x.known[k].country?
+        };
+        self.ent_index
+            .get(&(EntityType::Country, format!("#{k}")))
+            .copied()
     }
 
     /// Attendees join a side: the lead's, the named side's, or their own
     /// country's; each is paired with the other side's principals.
-    fn attach(&self, ev: &mut EventFact, att: &[usize], lead: &[usize], side: Option<usize>, evidence: Evidence) {
+    fn attach(
+        &self,
+        ev: &mut EventFact,
+        att: &[usize],
+        lead: &[usize],
+        side: Option<usize>,
+        evidence: Evidence,
+    ) {
         let side_of_country = |ev: &EventFact, c: usize| -> Option<usize> {
-            (0..2).find(|&s| ev.sides[s].iter().any(|&p| self.person_country(p) == Some(c)))
+            (0..2).find(|&s| {
+                ev.sides[s]
+                    .iter()
+                    .any(|&p| self.person_country(p) == Some(c))
+            })
         };
         let mut pairs = Vec::new();
         for &x in att {
@@ -1167,12 +1484,30 @@ impl<'a> DocRun<'a> {
     /// The place of a fact: a place inside the match, else one introduced by
     /// "in"/"at" just after it, else one introduced by "in"/"at" before it in
     /// the sentence. A country serves when no place does.
-    fn pick_place(&self, norm: &str, mentions: &[Mention], start: usize, end: usize) -> Option<usize> {
-        let hidden = |m: &Mention| mentions.iter().any(|o| !std::ptr::eq(o, m) && o.ext.0 <= m.start && m.end <= o.ext.1 && (o.ext.1 - o.ext.0) > (m.end - m.start));
+    fn pick_place(
+        &self,
+        norm: &str,
+        mentions: &[Mention],
+        start: usize,
+        end: usize,
+    ) -> Option<usize> {
+        let hidden = |m: &Mention| {
+            mentions.iter().any(|o| {
+                !std::ptr::eq(o, m)
+                    && o.ext.0 <= m.start
+                    && m.end <= o.ext.1
+                    && (o.ext.1 - o.ext.0) > (m.end - m.start)
+            })
+        };
         let introduced = |m: &Mention| {
             let before = norm[..m.start].trim_end_matches(' ');
             let before = before.strip_suffix(" the").unwrap_or(before);
-            before.ends_with(" in") || before.ends_with(" at") || before.ends_with(" In") || before.ends_with(" At") || before == "In" || before == "At"
+            before.ends_with(" in")
+                || before.ends_with(" at")
+                || before.ends_with(" In")
+                || before.ends_with(" At")
+                || before == "In"
+                || before == "At"
         };
         for kind in [EntityType::Place, EntityType::Country] {
             let cands: Vec<&Mention> = mentions
@@ -1180,8 +1515,15 @@ impl<'a> DocRun<'a> {
                 .filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == kind))
                 .filter(|m| !hidden(m))
                 .collect();
-            let inside = cands.iter().find(|m| m.start >= start && m.end <= end && (kind == EntityType::Place || introduced(m)));
-            let after = cands.iter().find(|m| m.start >= end && m.start - end <= 40 && introduced(m) && !norm[end..m.start].contains([',', ';', '.']) );
+            let inside = cands.iter().find(|m| {
+                m.start >= start && m.end <= end && (kind == EntityType::Place || introduced(m))
+            });
+            let after = cands.iter().find(|m| {
+                m.start >= end
+                    && m.start - end <= 40
+                    && introduced(m)
+                    && !norm[end..m.start].contains([',', ';', '.'])
+            });
             let before = cands.iter().rev().find(|m| m.end <= start && introduced(m));
             if let Some(m) = inside.or(after).or(before) {
                 if let Target::Entity(e) = m.target {
@@ -1195,10 +1537,12 @@ impl<'a> DocRun<'a> {
 
 fn slot_date(c: &regex::Captures<'_>, mentions: &[Mention]) -> Option<PartialDate> {
     let m = c.name("date")?;
-    Masked::placeholders(m.as_str()).into_iter().find_map(|i| match mentions[i].target {
-        Target::Date(d) => d,
-        _ => None,
-    })
+    Masked::placeholders(m.as_str())
+        .into_iter()
+        .find_map(|i| match mentions[i].target {
+            Target::Date(d) => d,
+            _ => None,
+        })
 }
 
 /// The date of a fact: the first date after the fact's start, else the last before.
@@ -1210,13 +1554,18 @@ fn pick_date(mentions: &[Mention], start: usize) -> Option<PartialDate> {
             _ => None,
         })
         .collect();
-    dates.iter().find(|d| d.0 >= start).or(dates.iter().rev().find(|d| d.0 < start)).and_then(|d| d.1)
+    dates
+        .iter()
+        .find(|d| d.0 >= start)
+        .or(dates.iter().rev().find(|d| d.0 < start))
+        .and_then(|d| d.1)
 }
 
 fn add_event(events: &mut Vec<EventFact>, e: EventFact) -> usize {
     // the same occasion seen twice in one document (caption and body)
     for (i, x) in events.iter_mut().enumerate() {
-        let same_sides = (x.sides[0] == e.sides[0] && x.sides[1] == e.sides[1]) || (x.sides[0] == e.sides[1] && x.sides[1] == e.sides[0]);
+        let same_sides = (x.sides[0] == e.sides[0] && x.sides[1] == e.sides[1])
+            || (x.sides[0] == e.sides[1] && x.sides[1] == e.sides[0]);
         if same_sides && x.kind == e.kind && x.date == e.date && x.place == e.place {
             x.support.extend(e.support);
             return i;
@@ -1244,6 +1593,18 @@ fn strip_placeholders(t: &str, mentions: &[Mention], ents: &[DocEntity]) -> Stri
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The surname of a full name: the first word for family-name-first names
+/// (Kim Jong Un, Park Myung-ho), else the last (Vladimir Putin).
+fn surname_of(name: &str, surname_first: &BTreeSet<String>) -> Option<String> {
+    let toks: Vec<&str> = name.split_whitespace().collect();
+    if toks.len() < 2 {
+        return None;
+    }
+    let first =
+        surname_first.contains(&toks[0].to_lowercase()) || toks.iter().any(|t| t.contains('-'));
+    Some(if first { toks[0] } else { toks[toks.len() - 1] }.to_string())
+}
+
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
@@ -1263,11 +1624,17 @@ fn select(mut c: Vec<Mention>) -> Vec<Mention> {
 
 /// Title Case lines (headlines) are not trusted to introduce new names.
 fn is_headline(s: &str) -> bool {
-    let words: Vec<&str> = s.split_whitespace().filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic())).collect();
+    let words: Vec<&str> = s
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic()))
+        .collect();
     if words.len() < 4 {
         return false;
     }
-    let caps = words.iter().filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase())).count();
+    let caps = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+        .count();
     caps * 10 >= words.len() * 7
 }
 
@@ -1277,8 +1644,12 @@ mod tests {
 
     #[test]
     fn headline_detection() {
-        assert!(is_headline("Pompeo Holds Talks With Top North Korean Official"));
-        assert!(!is_headline("Pompeo met with Kim Yong Chol, one of the aides."));
+        assert!(is_headline(
+            "Pompeo Holds Talks With Top North Korean Official"
+        ));
+        assert!(!is_headline(
+            "Pompeo met with Kim Yong Chol, one of the aides."
+        ));
     }
 
     #[test]

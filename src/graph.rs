@@ -57,7 +57,11 @@ impl Node {
     }
     /// Aliases.
     pub fn aliases(&self) -> Vec<&str> {
-        self.attrs.get("aliases").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+        self.attrs
+            .get("aliases")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -97,7 +101,8 @@ impl KnowledgeGraph {
 
     /// Adds an edge between existing nodes; returns false when an endpoint is missing.
     pub fn add_edge(&mut self, edge: Edge) -> bool {
-        let (Some(&a), Some(&b)) = (self.index.get(&edge.source), self.index.get(&edge.target)) else {
+        let (Some(&a), Some(&b)) = (self.index.get(&edge.source), self.index.get(&edge.target))
+        else {
             return false;
         };
         self.graph.add_edge(a, b, edge);
@@ -119,15 +124,35 @@ impl KnowledgeGraph {
     /// Edges sorted by source, target, relation, key.
     pub fn edges_sorted(&self) -> Vec<&Edge> {
         let mut v: Vec<&Edge> = self.graph.edge_weights().collect();
-        v.sort_by(|a, b| (&a.source, &a.target, a.relation(), a.key).cmp(&(&b.source, &b.target, b.relation(), b.key)));
+        v.sort_by(|a, b| {
+            (&a.source, &a.target, a.relation(), a.key).cmp(&(
+                &b.source,
+                &b.target,
+                b.relation(),
+                b.key,
+            ))
+        });
         v
     }
 
     /// Counts: (documents, entities, events, edges).
     pub fn summary(&self) -> (usize, usize, usize, usize) {
-        let docs = self.meta.get("documents").and_then(Value::as_array).map_or(0, Vec::len);
-        let events = self.graph.node_weights().filter(|n| n.kind() == "Event").count();
-        (docs, self.graph.node_count() - events, events, self.graph.edge_count())
+        let docs = self
+            .meta
+            .get("documents")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let events = self
+            .graph
+            .node_weights()
+            .filter(|n| n.kind() == "Event")
+            .count();
+        (
+            docs,
+            self.graph.node_count() - events,
+            events,
+            self.graph.edge_count(),
+        )
     }
 
     /// Reads every document (in parallel) and merges the facts.
@@ -176,7 +201,14 @@ struct Merger<'a> {
 
 impl<'a> Merger<'a> {
     fn new(x: &'a Extractor) -> Merger<'a> {
-        Merger { x, ents: Vec::new(), by_known: HashMap::new(), by_key: HashMap::new(), events: Vec::new(), edges: BTreeMap::new() }
+        Merger {
+            x,
+            ents: Vec::new(),
+            by_known: HashMap::new(),
+            by_key: HashMap::new(),
+            events: Vec::new(),
+            edges: BTreeMap::new(),
+        }
     }
 
     fn known_entity(&mut self, k: usize) -> usize {
@@ -184,14 +216,24 @@ impl<'a> Merger<'a> {
             return g;
         }
         let ke = &self.x.known[k];
-        self.ents.push(GEntity { kind: Some(ke.kind), label: ke.name.clone(), known: Some(k), aliases: ke.aliases.iter().cloned().collect(), ..Default::default() });
+        self.ents.push(GEntity {
+            kind: Some(ke.kind),
+            label: ke.name.clone(),
+            known: Some(k),
+            aliases: ke.aliases.iter().cloned().collect(),
+            ..Default::default()
+        });
         let g = self.ents.len() - 1;
         self.by_known.insert(k, g);
         g
     }
 
     fn global(&mut self, kind: EntityType, label: &str, known: Option<usize>) -> usize {
-        if let Some(k) = known.or_else(|| self.x.lookup(label).filter(|&k| self.x.known[k].kind == kind)) {
+        if let Some(k) = known.or_else(|| {
+            self.x
+                .lookup(label)
+                .filter(|&k| self.x.known[k].kind == kind)
+        }) {
             return self.known_entity(k);
         }
         let key = (kind, name_key(label));
@@ -202,7 +244,11 @@ impl<'a> Merger<'a> {
             }
             return g;
         }
-        self.ents.push(GEntity { kind: Some(kind), label: label.to_string(), ..Default::default() });
+        self.ents.push(GEntity {
+            kind: Some(kind),
+            label: label.to_string(),
+            ..Default::default()
+        });
         let g = self.ents.len() - 1;
         self.by_key.insert(key, g);
         g
@@ -250,7 +296,10 @@ impl<'a> Merger<'a> {
                 }
                 let (ka, kb) = (self.ents[a].known, self.ents[b].known);
                 match (ka, kb) {
-                    (Some(ka), Some(kb)) => self.known_ancestors(ka).contains(&kb) || self.known_ancestors(kb).contains(&ka),
+                    (Some(ka), Some(kb)) => {
+                        self.known_ancestors(ka).contains(&kb)
+                            || self.known_ancestors(kb).contains(&ka)
+                    }
                     _ => false,
                 }
             }
@@ -273,10 +322,16 @@ impl<'a> Merger<'a> {
 
     /// Which orientation of `e` shares a cross pair with `g`: Some(false) as is, Some(true) swapped.
     fn orientation(g: &GEvent, e: &GEvent) -> Option<bool> {
-        let all = |s: usize, ev: &GEvent| -> BTreeSet<usize> { ev.sides[s].union(&ev.attendees[s]).copied().collect() };
+        let all = |s: usize, ev: &GEvent| -> BTreeSet<usize> {
+            ev.sides[s].union(&ev.attendees[s]).copied().collect()
+        };
         let (g0, g1, e0, e1) = (all(0, g), all(1, g), all(0, e), all(1, e));
-        let straight = (!g0.is_disjoint(&e0) && !g1.is_disjoint(&e1)) && g0.is_disjoint(&e1) && g1.is_disjoint(&e0);
-        let swapped = (!g0.is_disjoint(&e1) && !g1.is_disjoint(&e0)) && g0.is_disjoint(&e0) && g1.is_disjoint(&e1);
+        let straight = (!g0.is_disjoint(&e0) && !g1.is_disjoint(&e1))
+            && g0.is_disjoint(&e1)
+            && g1.is_disjoint(&e0);
+        let swapped = (!g0.is_disjoint(&e1) && !g1.is_disjoint(&e0))
+            && g0.is_disjoint(&e0)
+            && g1.is_disjoint(&e1);
         if straight {
             Some(false)
         } else if swapped {
@@ -314,7 +369,9 @@ impl<'a> Merger<'a> {
             if g.kind != e.kind {
                 continue;
             }
-            let Some(swap) = Self::orientation(g, &e) else { continue };
+            let Some(swap) = Self::orientation(g, &e) else {
+                continue;
+            };
             let dates_ok = match (g.date, e.date) {
                 (Some(a), Some(b)) => a.compatible(&b),
                 (None, None) => true,
@@ -338,7 +395,11 @@ impl<'a> Merger<'a> {
                 "title": f.meta.title,
                 "date": f.meta.date.map(|d| d.to_string()),
             }));
-            let map: Vec<usize> = f.entities.iter().map(|e| self.global(e.kind, &e.label, e.known)).collect();
+            let map: Vec<usize> = f
+                .entities
+                .iter()
+                .map(|e| self.global(e.kind, &e.label, e.known))
+                .collect();
             for (i, e) in f.entities.iter().enumerate() {
                 let g = &mut self.ents[map[i]];
                 g.mentions += e.mentions;
@@ -348,9 +409,26 @@ impl<'a> Merger<'a> {
                 g.aliases.extend(e.spellings.iter().cloned());
             }
             for ev in f.events {
-                let EventFact { kind, sides, attendees, date, place, support, reporters } = ev;
-                let m = |s: &BTreeSet<usize>| s.iter().map(|&i| map[i]).collect::<BTreeSet<usize>>();
-                let support = support.into_iter().map(|(e, pairs)| (e, pairs.into_iter().map(|(a, b)| (map[a], map[b])).collect())).collect();
+                let EventFact {
+                    kind,
+                    sides,
+                    attendees,
+                    date,
+                    place,
+                    support,
+                    reporters,
+                } = ev;
+                let m =
+                    |s: &BTreeSet<usize>| s.iter().map(|&i| map[i]).collect::<BTreeSet<usize>>();
+                let support = support
+                    .into_iter()
+                    .map(|(e, pairs)| {
+                        (
+                            e,
+                            pairs.into_iter().map(|(a, b)| (map[a], map[b])).collect(),
+                        )
+                    })
+                    .collect();
                 self.add_event(GEvent {
                     kind,
                     sides: [m(&sides[0]), m(&sides[1])],
@@ -362,7 +440,13 @@ impl<'a> Merger<'a> {
                 });
             }
             for e in f.edges {
-                let key = (map[e.source], map[e.target], e.relation, e.title, e.date.map(|d| d.to_string()));
+                let key = (
+                    map[e.source],
+                    map[e.target],
+                    e.relation,
+                    e.title,
+                    e.date.map(|d| d.to_string()),
+                );
                 self.edges.entry(key).or_default().insert(e.evidence);
             }
         }
@@ -371,9 +455,16 @@ impl<'a> Merger<'a> {
         while i < self.events.len() {
             if self.events[i].date.is_none() && self.events[i].place.is_some() {
                 let cands: Vec<(usize, bool)> = (0..self.events.len())
-                    .filter(|&j| j != i && self.events[j].date.is_some() && self.events[j].place.is_some() && self.events[j].kind == self.events[i].kind)
+                    .filter(|&j| {
+                        j != i
+                            && self.events[j].date.is_some()
+                            && self.events[j].place.is_some()
+                            && self.events[j].kind == self.events[i].kind
+                    })
                     .filter(|&j| self.places_compatible(self.events[j].place, self.events[i].place))
-                    .filter_map(|j| Self::orientation(&self.events[j], &self.events[i]).map(|s| (j, s)))
+                    .filter_map(|j| {
+                        Self::orientation(&self.events[j], &self.events[i]).map(|s| (j, s))
+                    })
                     .collect();
                 if let [(j, swap)] = cands[..] {
                     let e = self.events.remove(i);
@@ -391,7 +482,11 @@ impl<'a> Merger<'a> {
         let e = &self.ents[g];
         let base = match e.known {
             Some(k) => self.x.known[k].node_id.clone(),
-            None => format!("{}:{}", e.kind.unwrap_or(EntityType::Organization).id_prefix(), slug(&e.label)),
+            None => format!(
+                "{}:{}",
+                e.kind.unwrap_or(EntityType::Organization).id_prefix(),
+                slug(&e.label)
+            ),
         };
         unique(base, used)
     }
@@ -421,7 +516,20 @@ impl<'a> Merger<'a> {
         let mut ids: Vec<Option<String>> = vec![None; self.ents.len()];
         let mut order: Vec<usize> = (0..self.ents.len()).collect();
         order.sort_by_key(|&g| (self.ents[g].known.is_none(), self.ents[g].label.clone()));
-        let referenced: BTreeSet<usize> = self.edges.keys().flat_map(|k| [k.0, k.1]).chain(self.events.iter().flat_map(|e| e.sides.iter().chain(&e.attendees).flatten().copied().chain(e.place).chain(e.reporters.iter().copied()))).collect();
+        let referenced: BTreeSet<usize> = self
+            .edges
+            .keys()
+            .flat_map(|k| [k.0, k.1])
+            .chain(self.events.iter().flat_map(|e| {
+                e.sides
+                    .iter()
+                    .chain(&e.attendees)
+                    .flatten()
+                    .copied()
+                    .chain(e.place)
+                    .chain(e.reporters.iter().copied())
+            }))
+            .collect();
         let mut kg = KnowledgeGraph::default();
         for g in order {
             if self.ents[g].mentions == 0 && !needed.contains(&g) && !referenced.contains(&g) {
@@ -431,23 +539,41 @@ impl<'a> Merger<'a> {
             ids[g] = Some(id.clone());
             let e = &self.ents[g];
             let mut attrs = Map::new();
-            attrs.insert("type".into(), json!(e.kind.unwrap_or(EntityType::Organization).as_str()));
+            attrs.insert(
+                "type".into(),
+                json!(e.kind.unwrap_or(EntityType::Organization).as_str()),
+            );
             attrs.insert("label".into(), json!(e.label));
             let mut seen = BTreeSet::from([name_key(&e.label)]);
             let mut aliases: Vec<&String> = e.aliases.iter().filter(|a| *a != &e.label).collect();
             aliases.sort();
             aliases.retain(|a| seen.insert(a.to_string()) || true);
-            attrs.insert("aliases".into(), json!(aliases.iter().filter(|a| a.as_str() != e.label).collect::<Vec<_>>()));
+            attrs.insert(
+                "aliases".into(),
+                json!(aliases
+                    .iter()
+                    .filter(|a| a.as_str() != e.label)
+                    .collect::<Vec<_>>()),
+            );
             attrs.insert("mentions".into(), json!(e.mentions));
             attrs.insert("documents".into(), json!(e.documents));
-            attrs.insert("source".into(), json!(if e.known.is_some() { "gazetteer" } else { "pattern" }));
+            attrs.insert(
+                "source".into(),
+                json!(if e.known.is_some() {
+                    "gazetteer"
+                } else {
+                    "pattern"
+                }),
+            );
             kg.add_node(Node { id, attrs });
         }
         let id_of = |g: usize| ids[g].clone();
         // LOCATED_IN from the gazetteer
         let mut raw_edges: Vec<(String, String, Map<String, Value>)> = Vec::new();
         for g in 0..self.ents.len() {
-            let (Some(src), Some(k)) = (id_of(g), self.ents[g].known) else { continue };
+            let (Some(src), Some(k)) = (id_of(g), self.ents[g].known) else {
+                continue;
+            };
             if self.ents[g].kind != Some(EntityType::Place) {
                 continue;
             }
@@ -457,7 +583,10 @@ impl<'a> Merger<'a> {
                         let mut a = Map::new();
                         a.insert("relation".into(), json!("LOCATED_IN"));
                         a.insert("evidence".into(), json!([]));
-                        a.insert("rule".into(), json!(format!("gazetteer:{}", self.x.known[k].node_id)));
+                        a.insert(
+                            "rule".into(),
+                            json!(format!("gazetteer:{}", self.x.known[k].node_id)),
+                        );
                         raw_edges.push((src, dst, a));
                     }
                 }
@@ -466,10 +595,21 @@ impl<'a> Merger<'a> {
         let _ = self.place_ancestors(0.min(self.ents.len().saturating_sub(1)));
         // events
         let mut events = std::mem::take(&mut self.events);
-        events.sort_by_key(|e| (e.date.map(|d| d.to_string()), e.support.first().map(|s| (s.0.doc.clone(), s.0.start))));
+        events.sort_by_key(|e| {
+            (
+                e.date.map(|d| d.to_string()),
+                e.support.first().map(|s| (s.0.doc.clone(), s.0.start)),
+            )
+        });
         for e in &events {
             let principals: Vec<String> = {
-                let mut v: Vec<String> = e.sides.iter().flatten().filter_map(|&g| id_of(g)).map(|id| id.split_once(':').map(|x| x.1.to_string()).unwrap_or(id)).collect();
+                let mut v: Vec<String> = e
+                    .sides
+                    .iter()
+                    .flatten()
+                    .filter_map(|&g| id_of(g))
+                    .map(|id| id.split_once(':').map(|x| x.1.to_string()).unwrap_or(id))
+                    .collect();
                 v.sort();
                 v.truncate(3);
                 v
@@ -480,17 +620,30 @@ impl<'a> Merger<'a> {
                 // the city, for a readable id: the venue's container when it is a Place
                 let k = self.ents[p].known?;
                 let parent = self.x.known[k].located_in?;
-                (self.x.known[parent].kind == EntityType::Place).then(|| slug(&self.x.known[parent].name))
+                (self.x.known[parent].kind == EntityType::Place)
+                    .then(|| slug(&self.x.known[parent].name))
             });
             let place_slug = city.or_else(|| e.place.map(|p| slug(&self.ents[p].label)));
-            let mut parts = vec![e.kind.clone(), date.clone().unwrap_or_else(|| "undated".into())];
+            let mut parts = vec![
+                e.kind.clone(),
+                date.clone().unwrap_or_else(|| "undated".into()),
+            ];
             if let Some(p) = &place_slug {
                 parts.push(p.clone());
             }
             parts.extend(principals);
             let id = unique(format!("event:{}", parts.join("-")), &mut used);
             let docs: BTreeSet<String> = e.support.iter().map(|s| s.0.doc.clone()).collect();
-            let names: Vec<String> = e.sides.iter().map(|s| s.iter().map(|&g| self.ents[g].label.clone()).collect::<Vec<_>>().join(", ")).collect();
+            let names: Vec<String> = e
+                .sides
+                .iter()
+                .map(|s| {
+                    s.iter()
+                        .map(|&g| self.ents[g].label.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect();
             let mut label = format!("{}: {} \u{2013} {}", e.kind, names[0], names[1]);
             if let Some(d) = &date {
                 label.push_str(&format!(", {d}"));
@@ -507,13 +660,18 @@ impl<'a> Merger<'a> {
             attrs.insert("kind".into(), json!(e.kind));
             attrs.insert("date".into(), json!(date));
             attrs.insert("place".into(), json!(place_id));
-            kg.add_node(Node { id: id.clone(), attrs });
+            kg.add_node(Node {
+                id: id.clone(),
+                attrs,
+            });
             // MET per pair of counterparts
             let mut pairs: BTreeMap<(String, String), BTreeSet<Evidence>> = BTreeMap::new();
             let mut part: BTreeMap<String, (BTreeSet<Evidence>, &str, usize)> = BTreeMap::new();
             for (ev, ps) in &e.support {
                 for &(a, b) in ps {
-                    let (Some(ia), Some(ib)) = (id_of(a), id_of(b)) else { continue };
+                    let (Some(ia), Some(ib)) = (id_of(a), id_of(b)) else {
+                        continue;
+                    };
                     if ia == ib {
                         continue;
                     }
@@ -525,7 +683,12 @@ impl<'a> Merger<'a> {
                 for (set, role) in [(&e.sides[s], "principal"), (&e.attendees[s], "attendee")] {
                     for &g in set {
                         let Some(pid) = id_of(g) else { continue };
-                        let evs: BTreeSet<Evidence> = e.support.iter().filter(|(_, ps)| ps.iter().any(|&(a, b)| a == g || b == g)).map(|x| x.0.clone()).collect();
+                        let evs: BTreeSet<Evidence> = e
+                            .support
+                            .iter()
+                            .filter(|(_, ps)| ps.iter().any(|&(a, b)| a == g || b == g))
+                            .map(|x| x.0.clone())
+                            .collect();
                         part.insert(pid, (evs, role, s));
                     }
                 }
@@ -564,7 +727,9 @@ impl<'a> Merger<'a> {
             }
         }
         for ((s, t, rel, title, date), evs) in std::mem::take(&mut self.edges) {
-            let (Some(a), Some(b)) = (id_of(s), id_of(t)) else { continue };
+            let (Some(a), Some(b)) = (id_of(s), id_of(t)) else {
+                continue;
+            };
             if a == b {
                 continue;
             }
@@ -580,15 +745,36 @@ impl<'a> Merger<'a> {
             raw_edges.push((a, b, m));
         }
         // keys per (source, target) pair, in a stable order
-        raw_edges.sort_by(|x, y| (&x.0, &x.1, str_attr(&x.2, "relation"), serde_json::to_string(&x.2).ok()).cmp(&(&y.0, &y.1, str_attr(&y.2, "relation"), serde_json::to_string(&y.2).ok())));
+        raw_edges.sort_by(|x, y| {
+            (
+                &x.0,
+                &x.1,
+                str_attr(&x.2, "relation"),
+                serde_json::to_string(&x.2).ok(),
+            )
+                .cmp(&(
+                    &y.0,
+                    &y.1,
+                    str_attr(&y.2, "relation"),
+                    serde_json::to_string(&y.2).ok(),
+                ))
+        });
         let mut counters: HashMap<(String, String), u64> = HashMap::new();
         for (s, t, attrs) in raw_edges {
             let c = counters.entry((s.clone(), t.clone())).or_insert(0);
             let key = *c;
             *c += 1;
-            kg.add_edge(Edge { source: s, target: t, key, attrs });
+            kg.add_edge(Edge {
+                source: s,
+                target: t,
+                key,
+                attrs,
+            });
         }
-        kg.meta.insert("generator".into(), json!({"name": "cnkg", "version": env!("CARGO_PKG_VERSION")}));
+        kg.meta.insert(
+            "generator".into(),
+            json!({"name": "cnkg", "version": env!("CARGO_PKG_VERSION")}),
+        );
         kg.meta.insert("documents".into(), Value::Array(documents));
         kg.meta.insert(
             "rules".into(),

@@ -20,6 +20,7 @@
 //! # Ok::<(), cnkg::error::Error>(())
 //! ```
 
+pub mod cli;
 pub mod corpus;
 pub mod dates;
 pub mod error;
@@ -28,4 +29,3 @@ pub mod extract;
 pub mod graph;
 pub mod rules;
 pub mod text;
-pub mod cli;

@@ -279,7 +279,11 @@ pub struct RuleSet {
 }
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn fnv1a(h: &mut u64, bytes: &[u8]) {
@@ -351,7 +355,12 @@ impl RuleSet {
         let mut issues = Vec::new();
         let mut h: u64 = 0xcbf29ce484222325;
         for (path, src) in sources {
-            fnv1a(&mut h, path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or(b""));
+            fnv1a(
+                &mut h,
+                path.file_name()
+                    .map(|n| n.as_encoded_bytes())
+                    .unwrap_or(b""),
+            );
             fnv1a(&mut h, src.as_bytes());
             set.files.push(path.clone());
             let file: RuleFile = match toml::from_str(src) {
@@ -396,15 +405,64 @@ impl RuleSet {
                 }
             }
             let p = path.as_path();
-            take(file.entity, p, src, "entity", &mut set.entities, &mut issues);
-            take(file.lexicon, p, src, "lexicon", &mut set.lexicons, &mut issues);
+            take(
+                file.entity,
+                p,
+                src,
+                "entity",
+                &mut set.entities,
+                &mut issues,
+            );
+            take(
+                file.lexicon,
+                p,
+                src,
+                "lexicon",
+                &mut set.lexicons,
+                &mut issues,
+            );
             take(file.macros, p, src, "macro", &mut set.macros, &mut issues);
-            take(file.entity_pattern, p, src, "entity_pattern", &mut set.entity_patterns, &mut issues);
-            take(file.relation, p, src, "relation", &mut set.relations, &mut issues);
+            take(
+                file.entity_pattern,
+                p,
+                src,
+                "entity_pattern",
+                &mut set.entity_patterns,
+                &mut issues,
+            );
+            take(
+                file.relation,
+                p,
+                src,
+                "relation",
+                &mut set.relations,
+                &mut issues,
+            );
             take(file.date, p, src, "date", &mut set.dates, &mut issues);
-            take(file.dateline, p, src, "dateline", &mut set.datelines, &mut issues);
-            take(file.anniversary, p, src, "anniversary", &mut set.anniversaries, &mut issues);
-            take(file.boilerplate, p, src, "boilerplate", &mut set.boilerplate, &mut issues);
+            take(
+                file.dateline,
+                p,
+                src,
+                "dateline",
+                &mut set.datelines,
+                &mut issues,
+            );
+            take(
+                file.anniversary,
+                p,
+                src,
+                "anniversary",
+                &mut set.anniversaries,
+                &mut issues,
+            );
+            take(
+                file.boilerplate,
+                p,
+                src,
+                "boilerplate",
+                &mut set.boilerplate,
+                &mut issues,
+            );
         }
         set.hash = format!("fnv1a64:{h:016x}");
         set.validate(&mut issues);
@@ -485,7 +543,10 @@ impl RuleSet {
             if r.name.trim().is_empty() {
                 issues.push(issue(&e.origin, &r.id, "empty name".into()));
             }
-            let refs = [("country", &r.country, Some(EntityType::Country)), ("located_in", &r.located_in, None)];
+            let refs = [
+                ("country", &r.country, Some(EntityType::Country)),
+                ("located_in", &r.located_in, None),
+            ];
             for (field, target, want) in refs {
                 if let Some(t) = target {
                     match ids.get(t.as_str()) {
@@ -515,10 +576,17 @@ impl RuleSet {
                 }
             }
             if !r.demonyms.is_empty() && kind != EntityType::Country {
-                issues.push(issue(&e.origin, &r.id, "demonyms are for Country entities only".into()));
+                issues.push(issue(
+                    &e.origin,
+                    &r.id,
+                    "demonyms are for Country entities only".into(),
+                ));
             }
             let mut own = BTreeSet::new();
-            for n in std::iter::once(&r.name).chain(&r.aliases).chain(&r.demonyms) {
+            for n in std::iter::once(&r.name)
+                .chain(&r.aliases)
+                .chain(&r.demonyms)
+            {
                 let k = name_key(n);
                 if k.is_empty() {
                     issues.push(issue(&e.origin, &r.id, "empty alias".into()));
@@ -548,17 +616,26 @@ impl RuleSet {
         };
         let Some(macros) = macros else { return };
         for r in &self.entity_patterns {
-            if EntityType::parse(&r.rule.kind).is_none_or(|t| !matches!(t, EntityType::Person | EntityType::Organization)) {
+            if EntityType::parse(&r.rule.kind)
+                .is_none_or(|t| !matches!(t, EntityType::Person | EntityType::Organization))
+            {
                 issues.push(issue(
                     &r.origin,
                     &r.rule.id,
-                    format!("unknown entity type '{}': entity patterns find Person or Organization", r.rule.kind),
+                    format!(
+                        "unknown entity type '{}': entity patterns find Person or Organization",
+                        r.rule.kind
+                    ),
                 ));
             }
             match compile_pattern(&macros, &r.rule.pattern, &r.origin, &r.rule.id) {
                 Ok(re) => {
                     if !re.capture_names().any(|n| n == Some("name")) {
-                        issues.push(issue(&r.origin, &r.rule.id, "pattern has no (?P<name>...) group".into()));
+                        issues.push(issue(
+                            &r.origin,
+                            &r.rule.id,
+                            "pattern has no (?P<name>...) group".into(),
+                        ));
                     }
                 }
                 Err(e) => issues.push(e),
@@ -620,9 +697,11 @@ impl RuleSet {
         }
         for r in &self.anniversaries {
             match compile_pattern(&macros, &r.rule.pattern, &r.origin, &r.rule.id) {
-                Ok(re) if !re.capture_names().any(|n| n == Some("nth")) => {
-                    issues.push(issue(&r.origin, &r.rule.id, "pattern has no (?P<nth>...) group".into()))
-                }
+                Ok(re) if !re.capture_names().any(|n| n == Some("nth")) => issues.push(issue(
+                    &r.origin,
+                    &r.rule.id,
+                    "pattern has no (?P<nth>...) group".into(),
+                )),
                 Ok(_) => {}
                 Err(e) => issues.push(e),
             }
@@ -636,7 +715,9 @@ impl RuleSet {
 }
 
 fn is_upper_snake(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
 }
 
 /// Start of a mention placeholder in a masked sentence.
@@ -689,10 +770,17 @@ impl Macros {
                     file: l.origin.file.clone(),
                     line: Some(l.origin.line),
                     rule: Some(l.rule.name.clone()),
-                    message: format!("duplicate lexicon/macro name, first at {}:{}", o.file.display(), o.line),
+                    message: format!(
+                        "duplicate lexicon/macro name, first at {}:{}",
+                        o.file.display(),
+                        o.line
+                    ),
                 });
             }
-            map.insert(l.rule.name.clone(), lexicon_regex(&l.rule.words, l.rule.case_insensitive));
+            map.insert(
+                l.rule.name.clone(),
+                lexicon_regex(&l.rule.words, l.rule.case_insensitive),
+            );
         }
         for m in &set.macros {
             if let Some(o) = origins.insert(m.rule.name.clone(), m.origin.clone()) {
@@ -700,7 +788,11 @@ impl Macros {
                     file: m.origin.file.clone(),
                     line: Some(m.origin.line),
                     rule: Some(m.rule.name.clone()),
-                    message: format!("duplicate lexicon/macro name, first at {}:{}", o.file.display(), o.line),
+                    message: format!(
+                        "duplicate lexicon/macro name, first at {}:{}",
+                        o.file.display(),
+                        o.line
+                    ),
                 });
             }
             map.insert(m.rule.name.clone(), m.rule.pattern.clone());
@@ -756,7 +848,11 @@ fn type_letters(t: &str) -> Option<&'static str> {
 
 /// Expands `{NAME}` macros and `{Type:slot}` slots. `\{` stays a literal
 /// brace; `{2,3}` repetition counts are left alone.
-fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::result::Result<String, String> {
+fn expand(
+    map: &BTreeMap<String, String>,
+    pat: &str,
+    depth: usize,
+) -> std::result::Result<String, String> {
     if depth > 8 {
         return Err("macros nest more than 8 deep (a macro that uses itself?)".into());
     }
@@ -765,7 +861,9 @@ fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::resul
     while let Some(i) = rest.find('{') {
         let head = &rest[..i];
         let escaped = (head.ends_with('\\') && !head.ends_with("\\\\"))
-            || ["\\p", "\\P", "\\x", "\\u"].iter().any(|e| head.ends_with(e));
+            || ["\\p", "\\P", "\\x", "\\u"]
+                .iter()
+                .any(|e| head.ends_with(e));
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         let Some(j) = after.find('}') else {
@@ -774,7 +872,13 @@ fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::resul
             break;
         };
         let inner = &after[..j];
-        if escaped || inner.is_empty() || inner.chars().next().is_some_and(|c| c.is_ascii_digit() || c == ',') {
+        if escaped
+            || inner.is_empty()
+            || inner
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == ',')
+        {
             out.push('{');
             rest = after;
             continue;
@@ -788,7 +892,9 @@ fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::resul
                 format!("unknown slot type '{ty}' in {{{inner}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity")
             })?;
             if !slot.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || slot.is_empty() {
-                return Err(format!("bad slot name '{slot}' in {{{inner}}}: use letters, digits and _"));
+                return Err(format!(
+                    "bad slot name '{slot}' in {{{inner}}}: use letters, digits and _"
+                ));
             }
             let ph = placeholder(letters);
             if list {
@@ -802,10 +908,13 @@ fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::resul
             }
         } else if let Some(letters) = type_letters(inner) {
             out.push_str(&format!("(?:{})", placeholder(letters)));
-        } else if inner.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()) {
-            let body = map
-                .get(inner)
-                .ok_or_else(|| format!("unknown macro {{{inner}}}: define it as a [[macro]] or [[lexicon]]"))?;
+        } else if inner
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        {
+            let body = map.get(inner).ok_or_else(|| {
+                format!("unknown macro {{{inner}}}: define it as a [[macro]] or [[lexicon]]")
+            })?;
             out.push_str("(?:");
             out.push_str(&expand(map, body, depth + 1)?);
             out.push(')');
@@ -821,7 +930,12 @@ fn expand(map: &BTreeMap<String, String>, pat: &str, depth: usize) -> std::resul
 }
 
 /// Expands and compiles a rule pattern.
-fn compile_pattern(macros: &Macros, pat: &str, origin: &Origin, id: &str) -> std::result::Result<Regex, RuleIssue> {
+fn compile_pattern(
+    macros: &Macros,
+    pat: &str,
+    origin: &Origin,
+    id: &str,
+) -> std::result::Result<Regex, RuleIssue> {
     let mk = |message: String| RuleIssue {
         file: origin.file.clone(),
         line: Some(origin.line),
@@ -837,7 +951,9 @@ fn compile_pattern(macros: &Macros, pat: &str, origin: &Origin, id: &str) -> std
         .build()
         .map_err(|e| mk(format!("bad regex: {}", e.to_string().replace('\n', " "))))?;
     if re.is_match("") {
-        return Err(mk("pattern matches the empty string; make it require some text".into()));
+        return Err(mk(
+            "pattern matches the empty string; make it require some text".into(),
+        ));
     }
     Ok(re)
 }
@@ -921,7 +1037,9 @@ impl RuleSet {
     /// [`Error::Rules`] when a pattern does not compile.
     pub fn compile(&self) -> Result<Compiled> {
         let macros = Macros::new(self).map_err(Error::Rules)?;
-        let c = |pat: &str, o: &Origin, id: &str| compile_pattern(&macros, pat, o, id).map_err(|e| Error::Rules(vec![e]));
+        let c = |pat: &str, o: &Origin, id: &str| {
+            compile_pattern(&macros, pat, o, id).map_err(|e| Error::Rules(vec![e]))
+        };
         let mut entity_patterns = Vec::new();
         for r in &self.entity_patterns {
             entity_patterns.push(CompiledEntityPattern {
@@ -944,8 +1062,15 @@ impl RuleSet {
                 },
             });
         }
-        let relation_set = regex::RegexSet::new(relations.iter().map(|r| r.re.as_str()))
-            .map_err(|e| Error::Rules(vec![RuleIssue { file: PathBuf::new(), line: None, rule: None, message: e.to_string() }]))?;
+        let relation_set =
+            regex::RegexSet::new(relations.iter().map(|r| r.re.as_str())).map_err(|e| {
+                Error::Rules(vec![RuleIssue {
+                    file: PathBuf::new(),
+                    line: None,
+                    rule: None,
+                    message: e.to_string(),
+                }])
+            })?;
         let simple = |rs: &[Located<LineRule>]| -> Result<Vec<CompiledRegex>> {
             rs.iter()
                 .map(|r| {
@@ -968,8 +1093,15 @@ impl RuleSet {
             .collect::<Result<Vec<_>>>()?;
         let datelines = simple(&self.datelines)?;
         let boiler = simple(&self.boilerplate)?;
-        let boilerplate = regex::RegexSet::new(boiler.iter().map(|r| r.re.as_str()))
-            .map_err(|e| Error::Rules(vec![RuleIssue { file: PathBuf::new(), line: None, rule: None, message: e.to_string() }]))?;
+        let boilerplate =
+            regex::RegexSet::new(boiler.iter().map(|r| r.re.as_str())).map_err(|e| {
+                Error::Rules(vec![RuleIssue {
+                    file: PathBuf::new(),
+                    line: None,
+                    rule: None,
+                    message: e.to_string(),
+                }])
+            })?;
         let anniversaries = self
             .anniversaries
             .iter()
@@ -987,7 +1119,11 @@ impl RuleSet {
             .map(|l| {
                 (
                     l.rule.name.clone(),
-                    l.rule.words.iter().map(|w| w.trim().to_lowercase()).collect(),
+                    l.rule
+                        .words
+                        .iter()
+                        .map(|w| w.trim().to_lowercase())
+                        .collect(),
                 )
             })
             .collect();
@@ -1048,9 +1184,21 @@ colour = "red"
         let m = messages(src);
         assert_eq!(m.len(), 4, "{m:#?}");
         assert_eq!(m[0], "r.toml:20: rule 'x': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`");
-        assert!(m[1].starts_with("r.toml:7: rule 'a': duplicate id: already used at r.toml:2"), "{}", m[1]);
-        assert!(m[2].starts_with("r.toml:7: rule 'a': unknown entity type 'Persn'"), "{}", m[2]);
-        assert!(m[3].starts_with("r.toml:12: rule 'm': bad regex:"), "{}", m[3]);
+        assert!(
+            m[1].starts_with("r.toml:7: rule 'a': duplicate id: already used at r.toml:2"),
+            "{}",
+            m[1]
+        );
+        assert!(
+            m[2].starts_with("r.toml:7: rule 'a': unknown entity type 'Persn'"),
+            "{}",
+            m[2]
+        );
+        assert!(
+            m[3].starts_with("r.toml:12: rule 'm': bad regex:"),
+            "{}",
+            m[3]
+        );
     }
 
     #[test]
@@ -1089,8 +1237,15 @@ pattern = '\d*'
         let mut map = BTreeMap::new();
         map.insert("T".to_string(), "(?:Minister|President)".to_string());
         let x = expand(&map, r"{T} {Person:a}\d{2}", 0).unwrap();
-        assert_eq!(x, r"(?:(?:Minister|President)) (?P<a>\x{E000}[P]\d+\x{E001})\d{2}");
-        assert!(expand(&map, "{NOPE}", 0).unwrap_err().contains("unknown macro {NOPE}"));
-        assert!(expand(&map, "{Persn:a}", 0).unwrap_err().contains("unknown slot type 'Persn'"));
+        assert_eq!(
+            x,
+            r"(?:(?:Minister|President)) (?P<a>\x{E000}[P]\d+\x{E001})\d{2}"
+        );
+        assert!(expand(&map, "{NOPE}", 0)
+            .unwrap_err()
+            .contains("unknown macro {NOPE}"));
+        assert!(expand(&map, "{Persn:a}", 0)
+            .unwrap_err()
+            .contains("unknown slot type 'Persn'"));
     }
 }

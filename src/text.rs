@@ -102,10 +102,10 @@ pub struct Span {
 /// Words that end with a period without ending a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Gen", "Col", "Lt", "Lieut", "Maj", "Capt",
-    "Cmdr", "Adm", "Sgt", "Gov", "Sen", "Rep", "Amb", "Rev", "No", "Nos", "Vol", "vs", "etc", "Inc",
-    "Co", "Corp", "Ltd", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
-    "Nov", "Dec", "Mon", "Tue", "Tues", "Wed", "Thu", "Thurs", "Fri", "Sat", "Sun", "approx",
-    "est", "Dept", "Fig", "p.m", "a.m", "i.e", "e.g", "N", "S",
+    "Cmdr", "Adm", "Sgt", "Gov", "Sen", "Rep", "Amb", "Rev", "No", "Nos", "Vol", "vs", "etc",
+    "Inc", "Co", "Corp", "Ltd", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
+    "Oct", "Nov", "Dec", "Mon", "Tue", "Tues", "Wed", "Thu", "Thurs", "Fri", "Sat", "Sun",
+    "approx", "est", "Dept", "Fig", "p.m", "a.m", "i.e", "e.g", "N", "S",
 ];
 
 fn is_abbreviation(word: &str) -> bool {
@@ -247,7 +247,10 @@ mod tests {
     #[test]
     fn splits_table() {
         let cases: &[(&str, &[&str])] = &[
-            ("He met Mr. Kim. They ate.", &["He met Mr. Kim.", "They ate."]),
+            (
+                "He met Mr. Kim. They ate.",
+                &["He met Mr. Kim.", "They ate."],
+            ),
             (
                 "The U.S. President spoke. No. 1 came.",
                 &["The U.S. President spoke.", "No. 1 came."],
@@ -256,9 +259,18 @@ mod tests {
                 "KPA Col. Gen. Ri Yong Gil came. He left.",
                 &["KPA Col. Gen. Ri Yong Gil came.", "He left."],
             ),
-            ("\"Go,\" he said. \"Now.\" Then.", &["\"Go,\" he said.", "\"Now.\"", "Then."]),
-            ("Headline\nBody text here.", &["Headline", "Body text here."]),
-            ("at 4 p.m. local time on the 2nd.", &["at 4 p.m. local time on the 2nd."]),
+            (
+                "\"Go,\" he said. \"Now.\" Then.",
+                &["\"Go,\" he said.", "\"Now.\"", "Then."],
+            ),
+            (
+                "Headline\nBody text here.",
+                &["Headline", "Body text here."],
+            ),
+            (
+                "at 4 p.m. local time on the 2nd.",
+                &["at 4 p.m. local time on the 2nd."],
+            ),
             ("the C.C., WPK. Next one.", &["the C.C., WPK.", "Next one."]),
         ];
         for (text, want) in cases {

@@ -41,18 +41,40 @@ struct Style {
 
 fn style(kind: &str) -> Style {
     match kind {
-        "Person" => Style { shape: "box", fill: "#dbe9ff", extra: "rounded,filled" },
-        "Organization" => Style { shape: "component", fill: "#ffe8c2", extra: "filled" },
-        "Country" => Style { shape: "doubleoctagon", fill: "#d9f2d9", extra: "filled" },
-        "Place" => Style { shape: "house", fill: "#f1e0f7", extra: "filled" },
-        _ => Style { shape: "ellipse", fill: "#eeeeee", extra: "filled" },
+        "Person" => Style {
+            shape: "box",
+            fill: "#dbe9ff",
+            extra: "rounded,filled",
+        },
+        "Organization" => Style {
+            shape: "component",
+            fill: "#ffe8c2",
+            extra: "filled",
+        },
+        "Country" => Style {
+            shape: "doubleoctagon",
+            fill: "#d9f2d9",
+            extra: "filled",
+        },
+        "Place" => Style {
+            shape: "house",
+            fill: "#f1e0f7",
+            extra: "filled",
+        },
+        _ => Style {
+            shape: "ellipse",
+            fill: "#eeeeee",
+            extra: "filled",
+        },
     }
 }
 
 fn edge_style(rel: &str) -> &'static str {
     match rel {
         "MET" => "color=\"#c0392b\", fontcolor=\"#c0392b\", penwidth=2, dir=none",
-        "HOLDS_ROLE" | "MEMBER_OF" | "AFFILIATED_WITH" => "color=\"#2c6fbb\", fontcolor=\"#2c6fbb\"",
+        "HOLDS_ROLE" | "MEMBER_OF" | "AFFILIATED_WITH" => {
+            "color=\"#2c6fbb\", fontcolor=\"#2c6fbb\""
+        }
         "LOCATED_IN" | "PART_OF" => "color=\"#888888\", fontcolor=\"#666666\", style=dashed",
         "VISITED" => "color=\"#7d3c98\", fontcolor=\"#7d3c98\"",
         _ => "color=\"#444444\"",
@@ -68,9 +90,15 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
         .edges_sorted()
         .into_iter()
         .filter(|e| !HIDDEN.contains(&e.relation()))
-        .filter(|e| g.node(&e.source).is_some_and(|n| n.kind() != "Event") && g.node(&e.target).is_some_and(|n| n.kind() != "Event"))
+        .filter(|e| {
+            g.node(&e.source).is_some_and(|n| n.kind() != "Event")
+                && g.node(&e.target).is_some_and(|n| n.kind() != "Event")
+        })
         .collect();
-    let shown: BTreeSet<&str> = edges.iter().flat_map(|e| [e.source.as_str(), e.target.as_str()]).collect();
+    let shown: BTreeSet<&str> = edges
+        .iter()
+        .flat_map(|e| [e.source.as_str(), e.target.as_str()])
+        .collect();
     let (docs, ents, events, _) = g.summary();
     out.push_str("digraph cnkg {\n");
     let _ = writeln!(
@@ -101,13 +129,18 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
         let label = match rel {
             "MET" => {
                 let date = e.get_str("date").unwrap_or("undated").to_string();
-                let place = e.get_str("place").and_then(|p| g.node(p)).map(|n| n.label().to_string());
+                let place = e
+                    .get_str("place")
+                    .and_then(|p| g.node(p))
+                    .map(|n| n.label().to_string());
                 match place {
                     Some(p) => format!("met {date}\n{p}"),
                     None => format!("met {date}"),
                 }
             }
-            "HOLDS_ROLE" | "MEMBER_OF" | "AFFILIATED_WITH" => e.get_str("title").unwrap_or(rel).to_string(),
+            "HOLDS_ROLE" | "MEMBER_OF" | "AFFILIATED_WITH" => {
+                e.get_str("title").unwrap_or(rel).to_string()
+            }
             "VISITED" => match e.get_str("date") {
                 Some(d) => format!("visited {d}"),
                 None => "visited".into(),
@@ -116,7 +149,14 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
             "PART_OF" => "part of".into(),
             other => other.to_lowercase().replace('_', " "),
         };
-        let _ = writeln!(out, "  {} -> {} [label={}, {}];", quote(&e.source), quote(&e.target), quote(&label), edge_style(rel));
+        let _ = writeln!(
+            out,
+            "  {} -> {} [label={}, {}];",
+            quote(&e.source),
+            quote(&e.target),
+            quote(&label),
+            edge_style(rel)
+        );
     }
     // legend
     out.push_str("  subgraph cluster_legend {\n    label=\"Legend\"; fontsize=10; style=dashed; color=\"#999999\";\n");
@@ -133,8 +173,16 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
         );
     }
     out.push_str("    \"legend:a\" [label=\"\", shape=point, width=0.05];\n    \"legend:b\" [label=\"\", shape=point, width=0.05];\n    \"legend:c\" [label=\"\", shape=point, width=0.05];\n    \"legend:d\" [label=\"\", shape=point, width=0.05];\n");
-    let _ = writeln!(out, "    \"legend:a\" -> \"legend:b\" [label=\"met (date, place)\", {}];", edge_style("MET"));
-    let _ = writeln!(out, "    \"legend:c\" -> \"legend:d\" [label=\"role / affiliation\", {}];", edge_style("HOLDS_ROLE"));
+    let _ = writeln!(
+        out,
+        "    \"legend:a\" -> \"legend:b\" [label=\"met (date, place)\", {}];",
+        edge_style("MET")
+    );
+    let _ = writeln!(
+        out,
+        "    \"legend:c\" -> \"legend:d\" [label=\"role / affiliation\", {}];",
+        edge_style("HOLDS_ROLE")
+    );
     out.push_str("  }\n}\n");
     out
 }

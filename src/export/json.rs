@@ -69,7 +69,10 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
 }
 
 fn bad(path: &Path, message: impl Into<String>) -> Error {
-    Error::BadGraph { path: path.to_path_buf(), message: message.into() }
+    Error::BadGraph {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
 }
 
 /// Parses a graph written by [`to_string`].
@@ -77,27 +80,53 @@ fn bad(path: &Path, message: impl Into<String>) -> Error {
 /// # Errors
 /// [`Error::BadGraph`] naming what is missing or malformed.
 pub fn from_str(text: &str, path: &Path) -> Result<KnowledgeGraph> {
-    let v: Value = serde_json::from_str(text).map_err(|e| bad(path, format!("invalid JSON at line {} column {}: {e}", e.line(), e.column())))?;
-    let Value::Object(mut top) = v else { return Err(bad(path, "the top level is not an object")) };
-    let generator = top.get("graph").and_then(|g| g.get("generator")).and_then(|g| g.get("name")).and_then(Value::as_str);
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        bad(
+            path,
+            format!(
+                "invalid JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let Value::Object(mut top) = v else {
+        return Err(bad(path, "the top level is not an object"));
+    };
+    let generator = top
+        .get("graph")
+        .and_then(|g| g.get("generator"))
+        .and_then(|g| g.get("name"))
+        .and_then(Value::as_str);
     if generator != Some("cnkg") {
-        return Err(bad(path, "graph.generator.name is not \"cnkg\"; build one with `cnkg build -o graph.json`"));
+        return Err(bad(
+            path,
+            "graph.generator.name is not \"cnkg\"; build one with `cnkg build -o graph.json`",
+        ));
     }
     let mut g = KnowledgeGraph::default();
     if let Some(Value::Object(meta)) = top.remove("graph") {
         g.meta = meta;
     }
-    let Some(Value::Array(nodes)) = top.remove("nodes") else { return Err(bad(path, "no \"nodes\" list")) };
+    let Some(Value::Array(nodes)) = top.remove("nodes") else {
+        return Err(bad(path, "no \"nodes\" list"));
+    };
     for (i, n) in nodes.into_iter().enumerate() {
-        let Value::Object(mut attrs) = n else { return Err(bad(path, format!("node {i} is not an object"))) };
-        let Some(Value::String(id)) = attrs.remove("id") else { return Err(bad(path, format!("node {i} has no string \"id\""))) };
+        let Value::Object(mut attrs) = n else {
+            return Err(bad(path, format!("node {i} is not an object")));
+        };
+        let Some(Value::String(id)) = attrs.remove("id") else {
+            return Err(bad(path, format!("node {i} has no string \"id\"")));
+        };
         g.add_node(Node { id, attrs });
     }
     let Some(Value::Array(edges)) = top.remove("edges").or_else(|| top.remove("links")) else {
         return Err(bad(path, "no \"edges\" list"));
     };
     for (i, e) in edges.into_iter().enumerate() {
-        let Value::Object(mut attrs) = e else { return Err(bad(path, format!("edge {i} is not an object"))) };
+        let Value::Object(mut attrs) = e else {
+            return Err(bad(path, format!("edge {i} is not an object")));
+        };
         let mut take = |k: &str| match attrs.remove(k) {
             Some(Value::String(s)) => Ok(s),
             _ => Err(bad(path, format!("edge {i} has no string \"{k}\""))),
@@ -105,10 +134,18 @@ pub fn from_str(text: &str, path: &Path) -> Result<KnowledgeGraph> {
         let source = take("source")?;
         let target = take("target")?;
         let key = attrs.remove("key").and_then(|k| k.as_u64()).unwrap_or(0);
-        let edge = Edge { source, target, key, attrs: Map::from_iter(attrs) };
+        let edge = Edge {
+            source,
+            target,
+            key,
+            attrs: Map::from_iter(attrs),
+        };
         let (s, t) = (edge.source.clone(), edge.target.clone());
         if !g.add_edge(edge) {
-            return Err(bad(path, format!("edge {i} joins {s} and {t}, but one of them is not a node")));
+            return Err(bad(
+                path,
+                format!("edge {i} joins {s} and {t}, but one of them is not a node"),
+            ));
         }
     }
     Ok(g)
@@ -122,6 +159,9 @@ pub fn load(path: &Path) -> Result<KnowledgeGraph> {
     if !path.exists() {
         return Err(Error::MissingInput(path.to_path_buf()));
     }
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     from_str(&text, path)
 }

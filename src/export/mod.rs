@@ -39,9 +39,15 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let werr = |source| Error::Write { path: path.to_path_buf(), source };
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let res = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
