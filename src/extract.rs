@@ -58,6 +58,8 @@ pub struct Extractor {
     compiled: Compiled,
     not_name: BTreeSet<String>,
     title_words: BTreeSet<String>,
+    delegation_ref: regex::Regex,
+    year_re: regex::Regex,
     /// Surnames of known people, with the person when only one bears it.
     known_short: HashMap<String, Option<usize>>,
     surname_first: BTreeSet<String>,
@@ -388,8 +390,10 @@ impl Extractor {
             gaz,
             gaz_patterns,
             compiled,
-            not_name,
+                        not_name,
             title_words,
+            year_re: regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex"),
+            delegation_ref: regex::Regex::new(r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b").expect("valid regex"),
             known_short,
             surname_first,
             member_titles,
@@ -413,6 +417,7 @@ impl Extractor {
     /// with the month of the first dated mention.
     pub fn document_date(&self, norm: &str) -> Option<PartialDate> {
         let mut best: Option<(usize, PartialDate)> = None;
+        let mut partial: Option<(usize, u8, u8)> = None;
         for r in &self.compiled.datelines {
             for c in r.re.captures_iter(norm) {
                 let parts = DateParts {
@@ -421,6 +426,19 @@ impl Extractor {
                     day: c.name("day").map(|m| m.as_str()),
                     ..Default::default()
                 };
+                if parts.year.is_none() {
+                    // "BEIJING, Nov. 21 (Xinhua) --": the year comes from elsewhere
+                    if let (Some(m), Some(d)) = (
+                        parts.month.and_then(crate::dates::month_number),
+                        parts.day.and_then(|d| d.parse::<u8>().ok()),
+                    ) {
+                        let at = c.get(0).map_or(0, |m| m.start());
+                        if partial.is_none_or(|(p, _, _)| at < p) {
+                            partial = Some((at, m, d));
+                        }
+                    }
+                    continue;
+                }
                 if let Some(d) = resolve(&parts, &DateContext::default()) {
                     let at = c.get(0).map_or(0, |m| m.start());
                     let better = match best {
@@ -450,6 +468,18 @@ impl Extractor {
                         break;
                     }
                 }
+            }
+        }
+        if let Some((_, m, d)) = partial {
+            // the latest year the text names stands for the dateline's year
+            let y = year.or_else(|| {
+                self.year_re
+                    .find_iter(norm)
+                    .filter_map(|m| m.as_str().parse::<i32>().ok())
+                    .max()
+            });
+            if let Some(full) = y.and_then(|y| PartialDate::ymd(y, m, d)) {
+                return Some(full);
             }
         }
         let year = year?;
@@ -499,6 +529,8 @@ struct DocRun<'a> {
     sentences: Vec<(Span, Vec<Mention>)>,
     roles: Vec<EdgeFact>,
     date: Option<PartialDate>,
+    /// (position, person) of each delegation leader named so far
+    leaders: Vec<(usize, usize)>,
 }
 
 impl<'a> DocRun<'a> {
@@ -512,6 +544,7 @@ impl<'a> DocRun<'a> {
             sentences: Vec::new(),
             roles: Vec::new(),
             date: None,
+            leaders: Vec::new(),
         }
     }
 
@@ -580,6 +613,7 @@ impl<'a> DocRun<'a> {
             self.stage_b(&norm_text, k);
         }
         self.coreference(&norm_text);
+        self.delegation_references(&norm_text);
         // titles before names found by coreference ("President Xi")
         for k in 0..self.sentences.len() {
             self.stage_b(&norm_text, k);
@@ -671,12 +705,18 @@ impl<'a> DocRun<'a> {
             .compiled
             .entity_patterns
             .iter()
-            .filter(|r| r.kind == EntityType::Organization)
+            .filter(|r| r.kind != EntityType::Person)
         {
             for c in r.re.captures_iter(s) {
                 let Some(n) = c.name("name") else { continue };
                 let mut off = n.start();
                 let mut name = n.as_str();
+                for art in ["The ", "A ", "An "] {
+                    if let Some(rest) = name.strip_prefix(art) {
+                        off += art.len();
+                        name = rest;
+                    }
+                }
                 // "North Korea's State Affairs Commission": the owner is not part of the name
                 while let Some(i) = name.find("'s ") {
                     if self.x.lookup(&name[..i]).is_none() {
@@ -699,12 +739,12 @@ impl<'a> DocRun<'a> {
                     continue;
                 }
                 let known = self.x.lookup(trimmed);
-                if known.is_some_and(|k| self.x.known[k].kind != EntityType::Organization) {
+                if known.is_some_and(|k| self.x.known[k].kind != r.kind) {
                     continue;
                 }
-                let e = self.intern(EntityType::Organization, trimmed, known);
+                let e = self.intern(r.kind, trimmed, known);
                 let (a, b) = (span.start + off, span.start + off + trimmed.len());
-                if known.is_none() {
+                if known.is_none() && r.kind == EntityType::Organization {
                     from_pattern.push((a, b, r.id.clone()));
                 }
                 cands.push(Mention {
@@ -807,6 +847,7 @@ impl<'a> DocRun<'a> {
             affil: Vec<usize>,
             country: Option<usize>,
             rule: String,
+            delegation: bool,
         }
         let mut found: Vec<Found> = Vec::new();
         for r in self
@@ -887,6 +928,7 @@ impl<'a> DocRun<'a> {
                     affil,
                     country,
                     rule: r.id.clone(),
+                    delegation: r.delegation,
                 });
             }
         }
@@ -907,6 +949,13 @@ impl<'a> DocRun<'a> {
             let ev = self.evidence(span, &f.rule);
             self.add_role(f.target, f.title.as_deref(), &f.affil, f.country, ev);
             accepted.push(f);
+        }
+        for a in &accepted {
+            if let (true, Target::Entity(e)) = (a.delegation, a.target) {
+                if !self.leaders.contains(&(a.name.0, e)) {
+                    self.leaders.push((a.name.0, e));
+                }
+            }
         }
         let mentions = &mut self.sentences[k].1;
         for a in accepted {
@@ -1208,6 +1257,46 @@ impl<'a> DocRun<'a> {
         }
     }
 
+    /// "the delegation", "the Chinese delegation": its leader, once named.
+    fn delegation_references(&mut self, norm: &str) {
+        if self.leaders.is_empty() {
+            return;
+        }
+        let re = &self.x.delegation_ref;
+        for k in 0..self.sentences.len() {
+            let span = self.sentences[k].0;
+            let s = &norm[span.start..span.end];
+            let mut new = Vec::new();
+            for m in re.find_iter(s) {
+                let (a, b) = (span.start + m.start(), span.start + m.end());
+                let rest = s[m.end()..].trim_start();
+                if [
+                    "led ", "headed ", "of ", "from ", "to ", "that ", "which ", "who ",
+                ]
+                .iter()
+                .any(|p| rest.starts_with(p))
+                {
+                    continue;
+                }
+                if self.sentences[k].1.iter().any(|x| overlaps(x.ext, (a, b))) {
+                    continue;
+                }
+                let Some(&(_, leader)) = self.leaders.iter().filter(|(p, _)| *p < a).last() else {
+                    continue;
+                };
+                new.push(Mention {
+                    start: a,
+                    end: b,
+                    ext: (a, b),
+                    target: Target::Entity(leader),
+                });
+            }
+            let ms = &mut self.sentences[k].1;
+            ms.extend(new);
+            ms.sort_by_key(|m| m.start);
+        }
+    }
+
     fn relations(&mut self, norm: &str) -> (Vec<EventFact>, Vec<EdgeFact>) {
         let mut events: Vec<EventFact> = Vec::new();
         let mut edges: Vec<EdgeFact> = Vec::new();
@@ -1258,7 +1347,10 @@ impl<'a> DocRun<'a> {
                             .rev()
                             .nth(40)
                             .map_or(0, |x| x.0);
-                        if u.is_match(&masked.text[from..whole.end()]) {
+                        if let Some(v) = u.find(&masked.text[from..whole.end()]) {
+                            if std::env::var_os("CNKG_DEBUG").is_some() {
+                                eprintln!("  -> {} vetoed by '{}'", rule.id, v.as_str());
+                            }
                             continue;
                         }
                     }
@@ -1279,7 +1371,10 @@ impl<'a> DocRun<'a> {
                     };
                     // "held talks with X, and called on Y": X is an object, not the subject
                     if let Some(a) = c.name("a").or_else(|| c.name("lead")) {
-                        let after = masked.text[a.end()..].trim_start_matches(',').trim_start();
+                        let after = masked.text[a.end()..]
+                            .strip_prefix(',')
+                            .map(str::trim_start)
+                            .unwrap_or("");
                         if let Some(rest) = after.strip_prefix("and ") {
                             if rest.chars().next().is_some_and(|ch| ch.is_lowercase())
                                 && a.start() == whole.start()
@@ -1289,6 +1384,9 @@ impl<'a> DocRun<'a> {
                         }
                     }
                     let start = masked.to_norm(whole.start());
+                    if std::env::var_os("CNKG_DEBUG").is_some() {
+                        eprintln!("  -> {} fired", rule.id);
+                    }
                     let ev = self.evidence(span, &rule.id);
                     let date = slot_date(&c, &mentions)
                         .or_else(|| pick_date(&mentions, start))
@@ -1310,10 +1408,25 @@ impl<'a> DocRun<'a> {
                             if a.is_empty() || b.is_empty() {
                                 continue;
                             }
-                            let pairs: Vec<(usize, usize)> = a
+                            let mut pairs: Vec<(usize, usize)> = a
                                 .iter()
                                 .flat_map(|&x| b.iter().map(move |&y| (x, y)))
                                 .collect();
+                            // several parties on one side of a multilateral meeting meet each other
+                            for side in [&a, &b] {
+                                let v: Vec<usize> = side.iter().copied().collect();
+                                for (i, &x) in v.iter().enumerate() {
+                                    for &y in &v[i + 1..] {
+                                        if let (Some(cx), Some(cy)) =
+                                            (self.person_country(x), self.person_country(y))
+                                        {
+                                            if cx != cy {
+                                                pairs.push((x, y));
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                             let ei = add_event(
                                 &mut events,
                                 EventFact {

@@ -156,6 +156,9 @@ pub struct EntityPatternRule {
     /// For appositions: the whole match is one unit in relation patterns.
     #[serde(default)]
     pub absorb: bool,
+    /// The person leads a delegation: later "the delegation" stands for them.
+    #[serde(default)]
+    pub delegation: bool,
 }
 
 /// A relation or event rule over a masked sentence.
@@ -616,14 +619,12 @@ impl RuleSet {
         };
         let Some(macros) = macros else { return };
         for r in &self.entity_patterns {
-            if EntityType::parse(&r.rule.kind)
-                .is_none_or(|t| !matches!(t, EntityType::Person | EntityType::Organization))
-            {
+            if EntityType::parse(&r.rule.kind).is_none_or(|t| t == EntityType::Country) {
                 issues.push(issue(
                     &r.origin,
                     &r.rule.id,
                     format!(
-                        "unknown entity type '{}': entity patterns find Person or Organization",
+                        "unknown entity type '{}': entity patterns find Person, Organization or Place",
                         r.rule.kind
                     ),
                 ));
@@ -888,6 +889,10 @@ fn expand(
                 Some(t) => (t, true),
                 None => (ty, false),
             };
+            let (ty, rest_of_sentence) = match ty.strip_suffix('*') {
+                Some(t) => (t, true),
+                None => (ty, false),
+            };
             let letters = type_letters(ty).ok_or_else(|| {
                 format!("unknown slot type '{ty}' in {{{inner}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity")
             })?;
@@ -897,7 +902,9 @@ fn expand(
                 ));
             }
             let ph = placeholder(letters);
-            if list {
+            if rest_of_sentence {
+                out.push_str(&format!("(?P<{slot}>.*?{ph}.*)"));
+            } else if list {
                 let skip = format!("(?:(?:[^\\x{{E000}};.]|{})*;\\s*)*", placeholder("OCLD"));
                 let paren = "(?:\\s*[\\(\\[][^()\\[\\]\\x{E000}]*[\\)\\]])?";
                 out.push_str(&format!(
@@ -969,6 +976,8 @@ pub struct CompiledEntityPattern {
     pub re: Regex,
     /// Whole match is one unit.
     pub absorb: bool,
+    /// Names a delegation's leader.
+    pub delegation: bool,
 }
 
 /// A compiled relation rule.
@@ -1047,6 +1056,7 @@ impl RuleSet {
                 kind: EntityType::parse(&r.rule.kind).unwrap_or(EntityType::Person),
                 re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
                 absorb: r.rule.absorb,
+                delegation: r.rule.delegation,
             });
         }
         let mut relations = Vec::new();
