@@ -456,6 +456,17 @@ impl Extractor {
         }
         if let Some((_, d)) = best {
             if d.day.is_some() {
+                // a wire dateline ("Pyongyang, September 18 (KCNA)") a day or two
+                // before a page timestamp names the day of the news
+                if let Some((_, m, day)) = partial {
+                    if let Some(w) = PartialDate::ymd(d.year, m, day) {
+                        if let (Some(a), Some(b)) = (w.days(), d.days()) {
+                            if a <= b && b - a <= 7 {
+                                return Some(w);
+                            }
+                        }
+                    }
+                }
                 return Some(d);
             }
         }
@@ -1301,9 +1312,20 @@ impl<'a> DocRun<'a> {
         let mut events: Vec<EventFact> = Vec::new();
         let mut edges: Vec<EdgeFact> = Vec::new();
         let mut last_meeting: Option<usize> = None;
+        // "PYONGYANG, May 24 (KCNA) --": the dateline's city is "here"
+        let dateline_place = self.sentences.iter().take(3).find_map(|(span, ms)| {
+            let m = ms.first()?;
+            let Target::Entity(e) = m.target else { return None };
+            (m.start == span.start && self.ents[e].kind == EntityType::Place && norm[m.end..].starts_with(',')).then_some(e)
+        });
+        let mut prev_place: Option<usize> = None;
         for k in 0..self.sentences.len() {
             let (span, ref mentions) = self.sentences[k];
             let mentions = mentions.clone();
+            // the place a sentence sets ("opened talks Thursday in New York City"), for the next one
+            let this_place = self.pick_place(norm, &mentions, span.start, span.start);
+            let context_place = prev_place;
+            prev_place = this_place.filter(|&p| self.ents[p].kind == EntityType::Place);
             let persons = mentions.iter().filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)).count();
             if persons == 0 {
                 continue;
@@ -1392,10 +1414,15 @@ impl<'a> DocRun<'a> {
                         .or_else(|| pick_date(&mentions, start))
                         .or(self.date);
                     let end = masked.to_norm(whole.end());
-                    let place = slot("place", None)
-                        .first()
-                        .copied()
-                        .or_else(|| self.pick_place(norm, &mentions, start, end));
+                    let mut place = slot("place", None).first().copied().or_else(|| self.pick_place(norm, &mentions, start, end));
+                    let here = norm[start..norm.len().min(end + 40)].contains(" here");
+                    place = match place {
+                        None if here => dateline_place,
+                        None => context_place,
+                        // a country, and the sentence before named a place in it
+                        Some(p) if self.ents[p].kind == EntityType::Country => context_place.filter(|&c| self.within(c, p)).or(Some(p)),
+                        p => p,
+                    };
                     match (rule.kind.as_deref(), rule.relation.as_deref()) {
                         (Some("meeting"), _) => {
                             let a: BTreeSet<usize> =
@@ -1594,6 +1621,20 @@ impl<'a> DocRun<'a> {
         }
     }
 
+    /// Whether place `inner` lies in `outer` by the gazetteer's LOCATED_IN chain.
+    fn within(&self, inner: usize, outer: usize) -> bool {
+        let (Some(mut k), Some(o)) = (self.ents[inner].known, self.ents[outer].known) else { return false };
+        for _ in 0..16 {
+            let next = self.x.known[k].located_in.or(self.x.known[k].country);
+            match next {
+                Some(n) if n == o => return true,
+                Some(n) => k = n,
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// The place of a fact: a place inside the match, else one introduced by
     /// "in"/"at" just after it, else one introduced by "in"/"at" before it in
     /// the sentence. A country serves when no place does.
@@ -1613,7 +1654,7 @@ impl<'a> DocRun<'a> {
             })
         };
         let introduced = |m: &Mention| {
-            let before = norm[..m.start].trim_end_matches(' ');
+            let before = norm[..m.start].trim_end_matches([' ', '"', '\'']);
             let before = before.strip_suffix(" the").unwrap_or(before);
             before.ends_with(" in")
                 || before.ends_with(" at")
@@ -1633,9 +1674,9 @@ impl<'a> DocRun<'a> {
             });
             let after = cands.iter().find(|m| {
                 m.start >= end
-                    && m.start - end <= 40
                     && introduced(m)
-                    && !norm[end..m.start].contains([',', ';', '.'])
+                    && !norm[end..m.start].contains([';', '.'])
+                    && !mentions.iter().any(|o| o.start >= end && o.end <= m.start && !hidden(o) && matches!(o.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person))
             });
             let before = cands.iter().rev().find(|m| m.end <= start && introduced(m));
             if let Some(m) = inside.or(after).or(before) {
