@@ -357,7 +357,7 @@ impl Extractor {
                 "NOT_NAME",
                 "TITLE_HEAD",
                 "TITLE_MOD",
-                "MONTH",
+                "MONTH_FULL",
                 "WEEKDAY",
                 "HONORIFIC",
             ],
@@ -828,6 +828,9 @@ impl<'a> DocRun<'a> {
         }) {
             return None;
         }
+        if toks.windows(2).any(|w| w[0] == w[1]) {
+            return None; // "Hu Hu": a headline cut short
+        }
         let name = toks.join(" ");
         if let Some(k) = self.x.lookup(&name) {
             if self.x.known[k].kind != EntityType::Person {
@@ -1094,6 +1097,12 @@ impl<'a> DocRun<'a> {
                 let mut sf = Vec::new();
                 if first_is_surname {
                     sf.push(toks[0].to_string());
+                    // "Jang-ha Sung" written for Jang Ha-sung: "Jang"
+                    if let Some((pre, _)) = toks[0].split_once('-') {
+                        if self.x.surname_first.contains(&pre.to_lowercase()) {
+                            sf.push(pre.to_string());
+                        }
+                    }
                     let given = toks[1..].join(" ");
                     if toks.len() >= 3 || given.contains('-') {
                         sf.push(given);
@@ -1653,15 +1662,20 @@ impl<'a> DocRun<'a> {
                     && (o.ext.1 - o.ext.0) > (m.end - m.start)
             })
         };
+        // a locative phrase leads to it: "in Beijing", "at the Great Hall",
+        // "in the south side portion of Panmunjom"
         let introduced = |m: &Mention| {
-            let before = norm[..m.start].trim_end_matches([' ', '"', '\'']);
+            let from = norm[..m.start].char_indices().rev().nth(40).map_or(0, |x| x.0);
+            let window = &norm[from..m.start];
+            let near = window.rsplit([',', ';']).next().unwrap_or(window);
+            let before = near.trim_end_matches([' ', '"', '\'']);
             let before = before.strip_suffix(" the").unwrap_or(before);
-            before.ends_with(" in")
-                || before.ends_with(" at")
-                || before.ends_with(" In")
-                || before.ends_with(" At")
+            [" in", " at", " In", " At"].iter().any(|p| before.ends_with(p))
                 || before == "In"
                 || before == "At"
+                || [" in the ", " at the ", " in a ", " at a "].iter().any(|p| near.contains(p))
+                || near.starts_with("in the ")
+                || near.starts_with("at the ")
         };
         for kind in [EntityType::Place, EntityType::Country] {
             let cands: Vec<&Mention> = mentions
@@ -1676,7 +1690,7 @@ impl<'a> DocRun<'a> {
                 m.start >= end
                     && introduced(m)
                     && !norm[end..m.start].contains([';', '.'])
-                    && !mentions.iter().any(|o| o.start >= end && o.end <= m.start && !hidden(o) && matches!(o.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person))
+                    && m.start - end <= 200
             });
             let before = cands.iter().rev().find(|m| m.end <= start && introduced(m));
             if let Some(m) = inside.or(after).or(before) {
