@@ -39,7 +39,7 @@ pub enum Error {
     #[error("{}: no .txt articles found in this folder", .0.display())]
     NoArticles(PathBuf),
     /// A file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -55,8 +55,11 @@ pub enum Error {
         offset: usize,
     },
     /// Rule files have problems; all of them are listed.
-    #[error("{} error(s) in rule files:\n{}", .0.len(), .0.iter().map(|i| format!("  {i}")).collect::<Vec<_>>().join("\n"))]
+    #[error("{}", rule_issues(.0))]
     Rules(Vec<RuleIssue>),
+    /// The rules folder does not exist.
+    #[error("{}: no such rules folder (give a folder of *.toml rule files with --rules)", .0.display())]
+    MissingRules(PathBuf),
     /// A graph JSON file is not a cnkg graph.
     #[error("{}: not a cnkg graph JSON file: {message}", path.display())]
     BadGraph {
@@ -66,13 +69,27 @@ pub enum Error {
         message: String,
     },
     /// Writing an output failed.
-    #[error("{}: cannot write: {source}", path.display())]
+    #[error("{}: cannot write", path.display())]
     Write {
         /// The file.
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
     },
+}
+
+fn rule_issues(issues: &[RuleIssue]) -> String {
+    match issues {
+        [one] => one.to_string(),
+        many => format!(
+            "{} errors in rule files:\n{}",
+            many.len(),
+            many.iter()
+                .map(|i| format!("  {i}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
 }
 
 /// Result with the library's error.

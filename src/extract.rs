@@ -38,6 +38,8 @@ pub struct KnownEntity {
     pub country: Option<usize>,
     /// Containing place (index).
     pub located_in: Option<usize>,
+    /// Titles of declared roles, lower case.
+    pub titles: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,8 @@ pub struct Extractor {
     not_name: BTreeSet<String>,
     title_words: BTreeSet<String>,
     delegation_ref: regex::Regex,
+    title_ref: Option<regex::Regex>,
+    pronoun: regex::Regex,
     year_re: regex::Regex,
     /// Surnames of known people, with the person when only one bears it.
     known_short: HashMap<String, Option<usize>>,
@@ -188,6 +192,8 @@ struct Mention {
     end: usize,
     ext: (usize, usize),
     target: Target,
+    /// A pronoun or title standing for a person: a slot, not a mention of the name.
+    reference: bool,
 }
 
 impl Mention {
@@ -320,6 +326,7 @@ impl Extractor {
                 aliases: r.aliases.clone(),
                 country: r.country.as_deref().and_then(|c| idx.get(c).copied()),
                 located_in: r.located_in.as_deref().and_then(|c| idx.get(c).copied()),
+                titles: r.roles.iter().map(|t| t.title.to_lowercase()).collect(),
             });
             let mut seen = BTreeSet::new();
             for n in std::iter::once(&r.name)
@@ -363,6 +370,18 @@ impl Extractor {
             ],
         );
         let surname_first = lexicon_tokens(&compiled, &["SURNAME_FIRST"]);
+        let title_ref = compiled.lexicon_words.get("TITLE_REF").and_then(|ws| {
+            let mut ws: Vec<String> = ws
+                .iter()
+                .map(|w| regex::escape(w).replace(' ', r"\s+"))
+                .collect();
+            ws.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            regex::Regex::new(&format!(
+                r"\b[Tt]he\s+(?P<adj>(?:[\p{{L}}'-]+\s+){{0,2}}?)(?P<head>(?i:{}))\b",
+                ws.join("|")
+            ))
+            .ok()
+        });
         let title_words = lexicon_tokens(&compiled, &["TITLE_HEAD", "HONORIFIC"]);
         let mut known_short: HashMap<String, Option<usize>> = HashMap::new();
         for (i, k) in known.iter().enumerate() {
@@ -392,6 +411,8 @@ impl Extractor {
             compiled,
                         not_name,
             title_words,
+            title_ref,
+            pronoun: regex::Regex::new(r"\b(?:he|she|He|She)\b").expect("valid regex"),
             year_re: regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex"),
             delegation_ref: regex::Regex::new(r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b").expect("valid regex"),
             known_short,
@@ -625,6 +646,7 @@ impl<'a> DocRun<'a> {
         }
         self.coreference(&norm_text);
         self.delegation_references(&norm_text);
+        self.references(&norm_text);
         // titles before names found by coreference ("President Xi")
         for k in 0..self.sentences.len() {
             self.stage_b(&norm_text, k);
@@ -633,7 +655,7 @@ impl<'a> DocRun<'a> {
         edges.append(&mut self.roles);
         for (_, ms) in &self.sentences {
             for m in ms {
-                if let Target::Entity(i) = m.target {
+                if let (Target::Entity(i), false) = (m.target, m.reference) {
                     self.ents[i].mentions += 1;
                 }
             }
@@ -675,6 +697,7 @@ impl<'a> DocRun<'a> {
                 end: b,
                 ext: (a, b),
                 target: Target::Entity(e),
+                reference: false,
             });
         }
         let mut dates: Vec<Mention> = Vec::new();
@@ -697,6 +720,7 @@ impl<'a> DocRun<'a> {
                     end: b,
                     ext: (a, b),
                     target: Target::Date(d),
+                    reference: false,
                 });
             }
         }
@@ -763,6 +787,7 @@ impl<'a> DocRun<'a> {
                     end: b,
                     ext: (a, b),
                     target: Target::Entity(e),
+                    reference: false,
                 });
             }
         }
@@ -977,7 +1002,13 @@ impl<'a> DocRun<'a> {
                 .iter_mut()
                 .find(|m| m.start == a.name.0 && m.end == a.name.1)
             {
-                m.ext = (m.ext.0.min(a.ext.0), m.ext.1.max(a.ext.1));
+                // an apposition already read is not read again past its end
+                let right = if m.ext.1 > m.end {
+                    m.ext.1
+                } else {
+                    m.ext.1.max(a.ext.1)
+                };
+                m.ext = (m.ext.0.min(a.ext.0), right);
             } else {
                 mentions.retain(|m| !(m.start < a.name.1 && a.name.0 < m.end));
                 mentions.push(Mention {
@@ -985,6 +1016,7 @@ impl<'a> DocRun<'a> {
                     end: a.name.1,
                     ext: a.ext,
                     target: a.target,
+                    reference: false,
                 });
             }
         }
@@ -1142,6 +1174,7 @@ impl<'a> DocRun<'a> {
             return;
         };
         let mut last_seen: HashMap<usize, usize> = HashMap::new();
+        let mut seen_count: HashMap<usize, usize> = HashMap::new();
         let mut first_seen: HashMap<usize, usize> = HashMap::new();
         for (_, ms) in &self.sentences {
             for m in ms {
@@ -1223,6 +1256,8 @@ impl<'a> DocRun<'a> {
             for (pos, ent, f) in events {
                 if let Some(e) = ent {
                     last_seen.insert(e, pos);
+                    // a sentence's subject counts double
+                    *seen_count.entry(e).or_insert(0) += if pos <= span.start + 1 { 2 } else { 1 };
                     continue;
                 }
                 let Some((a, b, pi, short)) = f else { continue };
@@ -1246,11 +1281,16 @@ impl<'a> DocRun<'a> {
                     self.intern(EntityType::Person, &name, Some(*k))
                 } else if short {
                     let cands = &shorts[text];
+                    // the most talked-about bearer so far, then the most recent
                     let best = cands
                         .iter()
-                        .filter_map(|c| last_seen.get(c).map(|p| (*p, *c)))
+                        .filter_map(|c| {
+                            last_seen
+                                .get(c)
+                                .map(|p| (seen_count.get(c).copied().unwrap_or(0), *p, *c))
+                        })
                         .max()
-                        .map(|x| x.1)
+                        .map(|x| x.2)
                         .or_else(|| {
                             cands
                                 .iter()
@@ -1264,11 +1304,13 @@ impl<'a> DocRun<'a> {
                     *ent
                 };
                 last_seen.insert(e, pos);
+                *seen_count.entry(e).or_insert(0) += 1;
                 new.push(Mention {
                     start: a,
                     end: b,
                     ext: (a, b),
                     target: Target::Entity(e),
+                    reference: false,
                 });
             }
             let ms = &mut self.sentences[k].1;
@@ -1309,7 +1351,137 @@ impl<'a> DocRun<'a> {
                     end: b,
                     ext: (a, b),
                     target: Target::Entity(leader),
+                    reference: false,
                 });
+            }
+            let ms = &mut self.sentences[k].1;
+            ms.extend(new);
+            ms.sort_by_key(|m| m.start);
+        }
+    }
+
+    /// Title-only mentions ("the Chinese president", "the young leader") and
+    /// subject pronouns ("he", "she"), resolved to a person of the document
+    /// or left alone when none fits.
+    fn references(&mut self, norm: &str) {
+        // titles each person is known by
+        let mut titles: HashMap<usize, Vec<String>> = HashMap::new();
+        for r in &self.roles {
+            if let Some(t) = &r.title {
+                titles.entry(r.source).or_default().push(t.to_lowercase());
+            }
+        }
+        for (i, e) in self.ents.iter().enumerate() {
+            if let Some(k) = e.known {
+                titles
+                    .entry(i)
+                    .or_default()
+                    .extend(self.x.known[k].titles.iter().cloned());
+            }
+        }
+        // where each person is named, in order
+        let mut named: Vec<(usize, usize)> = Vec::new();
+        for (_, ms) in &self.sentences {
+            for m in ms {
+                if let Target::Entity(e) = m.target {
+                    if self.ents[e].kind == EntityType::Person && !m.reference {
+                        named.push((m.start, e));
+                    }
+                }
+            }
+        }
+        named.sort();
+        let subject = |sent: &(Span, Vec<Mention>), ents: &[DocEntity]| -> Option<usize> {
+            sent.1.iter().find_map(|m| match m.target {
+                Target::Entity(e)
+                    if ents[e].kind == EntityType::Person
+                        && !m.reference
+                        && m.start - sent.0.start <= 30 =>
+                {
+                    Some(e)
+                }
+                _ => None,
+            })
+        };
+        for k in 0..self.sentences.len() {
+            let span = self.sentences[k].0;
+            let s = &norm[span.start..span.end];
+            let mut new = Vec::new();
+            if let Some(re) = &self.x.title_ref {
+                for c in re.captures_iter(s) {
+                    let whole = c.get(0).expect("match");
+                    let (a, b) = (span.start + whole.start(), span.start + whole.end());
+                    let next = s[whole.end()..].trim_start();
+                    let person_overlap = self.sentences[k].1.iter().any(|x| overlaps(x.ext, (a, b)) && matches!(x.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person));
+                    let defines = ["of ", "for ", "to ", "in charge"]
+                        .iter()
+                        .any(|p| next.starts_with(p));
+                    if next.chars().next().is_some_and(|ch| ch.is_uppercase())
+                        || person_overlap
+                        || defines
+                    {
+                        continue; // "the President Xi", "the chairman of ...": not a reference
+                    }
+                    let head = c["head"].to_lowercase();
+                    let head = head.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let country = c["adj"].split_whitespace().find_map(|w| {
+                        self.x
+                            .lookup(w)
+                            .filter(|&k| self.x.known[k].kind == EntityType::Country)
+                    });
+                    let fits = |p: usize| {
+                        titles.get(&p).is_some_and(|ts| {
+                            ts.iter().any(|t| {
+                                t.split_whitespace()
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                                    .contains(&head)
+                            })
+                        }) && country.is_none_or(|c| {
+                            self.person_country(p).and_then(|pc| self.ents[pc].known) == Some(c)
+                        })
+                    };
+                    let best = named.iter().rev().find(|(pos, p)| *pos < a && fits(*p));
+                    if let Some(&(_, p)) = best {
+                        new.push(Mention {
+                            start: a,
+                            end: b,
+                            ext: (a, b),
+                            target: Target::Entity(p),
+                            reference: true,
+                        });
+                    }
+                }
+            }
+            for m in self.x.pronoun.find_iter(s) {
+                let (a, b) = (span.start + m.start(), span.start + m.end());
+                if self.sentences[k]
+                    .1
+                    .iter()
+                    .chain(&new)
+                    .any(|x| overlaps(x.ext, (a, b)))
+                {
+                    continue;
+                }
+                let here = self.sentences[k]
+                    .1
+                    .iter()
+                    .find(|x| x.start <= span.start + 2 && x.start < a);
+                let who = match here.map(|x| x.target) {
+                    Some(Target::Entity(e)) if self.ents[e].kind == EntityType::Person => Some(e),
+                    _ => (1..=2)
+                        .filter_map(|d| k.checked_sub(d))
+                        .find_map(|j| subject(&self.sentences[j], &self.ents)),
+                };
+                if let Some(p) = who {
+                    new.push(Mention {
+                        start: a,
+                        end: b,
+                        ext: (a, b),
+                        target: Target::Entity(p),
+                        reference: true,
+                    });
+                }
             }
             let ms = &mut self.sentences[k].1;
             ms.extend(new);
@@ -1324,16 +1496,27 @@ impl<'a> DocRun<'a> {
         // "PYONGYANG, May 24 (KCNA) --": the dateline's city is "here"
         let dateline_place = self.sentences.iter().take(3).find_map(|(span, ms)| {
             let m = ms.first()?;
-            let Target::Entity(e) = m.target else { return None };
-            (m.start == span.start && self.ents[e].kind == EntityType::Place && norm[m.end..].starts_with(',')).then_some(e)
+            let Target::Entity(e) = m.target else {
+                return None;
+            };
+            (m.start == span.start
+                && self.ents[e].kind == EntityType::Place
+                && norm[m.end..].starts_with(','))
+            .then_some(e)
         });
         let mut prev_place: Option<usize> = None;
+        let mut prev_date: Option<PartialDate> = None;
         for k in 0..self.sentences.len() {
             let (span, ref mentions) = self.sentences[k];
             let mentions = mentions.clone();
             // the place a sentence sets ("opened talks Thursday in New York City"), for the next one
             let this_place = self.pick_place(norm, &mentions, span.start, span.start);
             let context_place = prev_place;
+            let context_date = prev_date;
+            prev_date = mentions.iter().find_map(|m| match m.target {
+                Target::Date(Some(d)) => Some(d),
+                _ => None,
+            });
             prev_place = this_place.filter(|&p| self.ents[p].kind == EntityType::Place);
             let persons = mentions.iter().filter(|m| matches!(m.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)).count();
             if persons == 0 {
@@ -1359,13 +1542,20 @@ impl<'a> DocRun<'a> {
                     .collect();
                 eprintln!("{}| {}", self.doc.id, show);
             }
-            let hits: Vec<usize> = self
+            let mut hits: Vec<usize> = self
                 .x
                 .compiled
                 .relation_set
                 .matches(&masked.text)
                 .into_iter()
                 .collect();
+            // attendees join the meetings of their own sentence: meetings first
+            hits.sort_by_key(|&i| {
+                (
+                    self.x.compiled.relations[i].kind.as_deref() == Some("attendance"),
+                    i,
+                )
+            });
             let mut sentence_events: Vec<usize> = Vec::new();
             let mut reporters: Vec<(usize, String)> = Vec::new();
             for ri in hits {
@@ -1421,15 +1611,21 @@ impl<'a> DocRun<'a> {
                     let ev = self.evidence(span, &rule.id);
                     let date = slot_date(&c, &mentions)
                         .or_else(|| pick_date(&mentions, start))
+                        .or(context_date)
                         .or(self.date);
                     let end = masked.to_norm(whole.end());
-                    let mut place = slot("place", None).first().copied().or_else(|| self.pick_place(norm, &mentions, start, end));
+                    let mut place = slot("place", None)
+                        .first()
+                        .copied()
+                        .or_else(|| self.pick_place(norm, &mentions, start, end));
                     let here = norm[start..norm.len().min(end + 40)].contains(" here");
                     place = match place {
                         None if here => dateline_place,
                         None => context_place,
                         // a country, and the sentence before named a place in it
-                        Some(p) if self.ents[p].kind == EntityType::Country => context_place.filter(|&c| self.within(c, p)).or(Some(p)),
+                        Some(p) if self.ents[p].kind == EntityType::Country => {
+                            context_place.filter(|&c| self.within(c, p)).or(Some(p))
+                        }
                         p => p,
                     };
                     match (rule.kind.as_deref(), rule.relation.as_deref()) {
@@ -1490,7 +1686,18 @@ impl<'a> DocRun<'a> {
                                 });
                             let a = slot("a", Some(EntityType::Person));
                             let b = slot("b", Some(EntityType::Person));
-                            let target = if !a.is_empty() && !b.is_empty() {
+                            let existing = (!a.is_empty() && !b.is_empty())
+                                .then(|| {
+                                    events.iter().rposition(|e| {
+                                        (e.sides[0].contains(&a[0]) && e.sides[1].contains(&b[0]))
+                                            || (e.sides[1].contains(&a[0])
+                                                && e.sides[0].contains(&b[0]))
+                                    })
+                                })
+                                .flatten();
+                            let target = if existing.is_some() {
+                                existing
+                            } else if !a.is_empty() && !b.is_empty() {
                                 let ei = add_event(
                                     &mut events,
                                     EventFact {
@@ -1632,7 +1839,9 @@ impl<'a> DocRun<'a> {
 
     /// Whether place `inner` lies in `outer` by the gazetteer's LOCATED_IN chain.
     fn within(&self, inner: usize, outer: usize) -> bool {
-        let (Some(mut k), Some(o)) = (self.ents[inner].known, self.ents[outer].known) else { return false };
+        let (Some(mut k), Some(o)) = (self.ents[inner].known, self.ents[outer].known) else {
+            return false;
+        };
         for _ in 0..16 {
             let next = self.x.known[k].located_in.or(self.x.known[k].country);
             match next {
@@ -1665,15 +1874,23 @@ impl<'a> DocRun<'a> {
         // a locative phrase leads to it: "in Beijing", "at the Great Hall",
         // "in the south side portion of Panmunjom"
         let introduced = |m: &Mention| {
-            let from = norm[..m.start].char_indices().rev().nth(40).map_or(0, |x| x.0);
+            let from = norm[..m.start]
+                .char_indices()
+                .rev()
+                .nth(40)
+                .map_or(0, |x| x.0);
             let window = &norm[from..m.start];
             let near = window.rsplit([',', ';']).next().unwrap_or(window);
             let before = near.trim_end_matches([' ', '"', '\'']);
             let before = before.strip_suffix(" the").unwrap_or(before);
-            [" in", " at", " In", " At"].iter().any(|p| before.ends_with(p))
+            [" in", " at", " In", " At"]
+                .iter()
+                .any(|p| before.ends_with(p))
                 || before == "In"
                 || before == "At"
-                || [" in the ", " at the ", " in a ", " at a "].iter().any(|p| near.contains(p))
+                || [" in the ", " at the ", " in a ", " at a "]
+                    .iter()
+                    .any(|p| near.contains(p))
                 || near.starts_with("in the ")
                 || near.starts_with("at the ")
         };

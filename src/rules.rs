@@ -308,10 +308,10 @@ impl RuleSet {
     ///
     /// # Errors
     /// [`Error::Rules`] listing every problem with file, line and rule id;
-    /// [`Error::MissingInput`] when `dir` does not exist.
+    /// [`Error::MissingRules`] when `dir` does not exist.
     pub fn load_dir(dir: &Path) -> Result<RuleSet> {
         if !dir.exists() {
-            return Err(Error::MissingInput(dir.to_path_buf()));
+            return Err(Error::MissingRules(dir.to_path_buf()));
         }
         let mut files: Vec<PathBuf> = if dir.is_file() {
             vec![dir.to_path_buf()]
@@ -1193,7 +1193,7 @@ colour = "red"
 "#;
         let m = messages(src);
         assert_eq!(m.len(), 4, "{m:#?}");
-        assert_eq!(m[0], "r.toml:20: rule 'x': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`");
+        assert_eq!(m[0], "r.toml:17: rule 'x': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`");
         assert!(
             m[1].starts_with("r.toml:7: rule 'a': duplicate id: already used at r.toml:2"),
             "{}",
