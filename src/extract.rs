@@ -978,6 +978,7 @@ impl<'a> DocRun<'a> {
                 if f.ext.0 <= a.ext.1 && a.ext.0 <= f.ext.1 {
                     a.ext = (a.ext.0.min(f.ext.0), a.ext.1.max(f.ext.1));
                 }
+                a.delegation |= f.delegation;
                 let ev = self.evidence(span, &f.rule);
                 self.add_role(f.target, f.title.as_deref(), &f.affil, f.country, ev);
                 continue;
@@ -1039,7 +1040,11 @@ impl<'a> DocRun<'a> {
         }
         // the organisation's own country, when the gazetteer knows it
         if self.ents[p].country.is_none() {
-            for &a in affil {
+            let parents: Vec<usize> = affil
+                .iter()
+                .flat_map(|&a| self.roles.iter().filter(move |r| r.relation == "PART_OF" && r.source == a).map(|r| r.target))
+                .collect();
+            for &a in affil.iter().chain(&parents) {
                 if let Some(k) = self.ents[a].known {
                     if let Some(c) = self.x.known[k].country {
                         let name = self.x.known[c].name.clone();
@@ -1719,7 +1724,28 @@ impl<'a> DocRun<'a> {
                                 sentence_events.last().copied().or(last_meeting)
                             };
                             let Some(ei) = target else { continue };
-                            self.attach(&mut events[ei], &att, &lead, side, ev);
+                            // "A, ..., from the Chinese side, and B, ..., from the Russian side"
+                            let mut own_sides = HashMap::new();
+                            if let Some(g) = c.name("attendees") {
+                                let t = g.as_str();
+                                let ids: Vec<(usize, usize)> = placeholder_spans(t);
+                                let persons: Vec<&(usize, usize)> = ids.iter().filter(|(_, i)| matches!(mentions[*i].target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)).collect();
+                                for (n, &&(at, i)) in persons.iter().enumerate() {
+                                    let until = persons.get(n + 1).map_or(t.len(), |x| x.0);
+                                    let seg = &t[at..until];
+                                    if let Some(pos) = seg.find(" side") {
+                                        let before = &seg[..pos];
+                                        let side_c = ids.iter().filter(|(o, _)| *o > at && *o < at + pos).filter_map(|(_, j)| match mentions[*j].target {
+                                            Target::Entity(e) if self.ents[e].kind == EntityType::Country => Some(e),
+                                            _ => None,
+                                        }).last().or_else(|| before.rsplit(' ').next().and_then(|w| self.side_country(w)));
+                                        if let (Some(sc), Target::Entity(pe)) = (side_c, mentions[i].target) {
+                                            own_sides.insert(pe, sc);
+                                        }
+                                    }
+                                }
+                            }
+                            self.attach(&mut events[ei], &att, &lead, side, &own_sides, ev);
                         }
                         (Some("visit"), _) => {
                             for a in slot("a", Some(EntityType::Person)) {
@@ -1805,14 +1831,25 @@ impl<'a> DocRun<'a> {
         att: &[usize],
         lead: &[usize],
         side: Option<usize>,
+        own_sides: &HashMap<usize, usize>,
         evidence: Evidence,
     ) {
+        // the side whose principals are of country c; else, when the other
+        // side's principals are known to be of another country, this one
         let side_of_country = |ev: &EventFact, c: usize| -> Option<usize> {
-            (0..2).find(|&s| {
-                ev.sides[s]
-                    .iter()
-                    .any(|&p| self.person_country(p) == Some(c))
-            })
+            let countries = |s: usize| ev.sides[s].iter().filter_map(|&p| self.person_country(p)).collect::<Vec<_>>();
+            let (c0, c1) = (countries(0), countries(1));
+            if c0.contains(&c) && !c1.contains(&c) {
+                Some(0)
+            } else if c1.contains(&c) && !c0.contains(&c) {
+                Some(1)
+            } else if c0.is_empty() && !c1.is_empty() {
+                Some(0)
+            } else if c1.is_empty() && !c0.is_empty() {
+                Some(1)
+            } else {
+                None
+            }
         };
         let mut pairs = Vec::new();
         for &x in att {
@@ -1821,7 +1858,7 @@ impl<'a> DocRun<'a> {
             }
             let s = if let Some(&l) = lead.first() {
                 (0..2).find(|&s| ev.sides[s].contains(&l))
-            } else if let Some(c) = side {
+            } else if let Some(c) = own_sides.get(&x).copied().or(side) {
                 side_of_country(ev, c)
             } else {
                 self.person_country(x).and_then(|c| side_of_country(ev, c))
@@ -1918,6 +1955,22 @@ impl<'a> DocRun<'a> {
         }
         None
     }
+}
+
+/// (offset, mention index) of each placeholder in `s`.
+fn placeholder_spans(s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = s[from..].find(OPEN) {
+        let at = from + i;
+        let body = at + OPEN.len_utf8() + 1;
+        let Some(j) = s[body..].find(CLOSE) else { break };
+        if let Ok(n) = s[body..body + j].parse() {
+            out.push((at, n));
+        }
+        from = body + j;
+    }
+    out
 }
 
 fn slot_date(c: &regex::Captures<'_>, mentions: &[Mention]) -> Option<PartialDate> {
