@@ -189,6 +189,10 @@ pub struct DateContext {
     pub reference: Option<PartialDate>,
     /// The last explicit month mentioned before, for "on the 4th".
     pub last_month: Option<(i32, u8)>,
+    /// The last full date mentioned before, for "on the same day".
+    pub last_full: Option<PartialDate>,
+    /// The last year mentioned before, when the document has no date.
+    pub last_year: Option<i32>,
 }
 
 /// The named parts of one date expression.
@@ -208,20 +212,55 @@ pub struct DateParts<'a> {
     pub rel_year: Option<&'a str>,
     /// "yesterday" (1), "today" (0).
     pub ago_days: Option<&'a str>,
+    /// "the same day", "the following day", "the day before": from the last full date.
+    pub rel_day: Option<&'a str>,
+    /// "last month", "this month", "next month".
+    pub rel_month: Option<&'a str>,
 }
 
 /// Resolves a date expression against its context.
 ///
 /// ```
 /// use cnkg::dates::{resolve, DateContext, DateParts, PartialDate};
-/// let ctx = DateContext { reference: PartialDate::parse("2024-01-27"), last_month: None };
+/// let ctx = DateContext { reference: PartialDate::parse("2024-01-27"), ..Default::default() };
 /// let friday = DateParts { weekday: Some("Friday"), ..Default::default() };
 /// assert_eq!(resolve(&friday, &ctx).unwrap().to_string(), "2024-01-26");
 /// let sept = DateParts { month: Some("September"), rel_year: Some("last year"), ..Default::default() };
 /// assert_eq!(resolve(&sept, &ctx).unwrap().to_string(), "2023-09");
 /// ```
 pub fn resolve(p: &DateParts<'_>, ctx: &DateContext) -> Option<PartialDate> {
-    let reference = ctx.reference;
+    let reference = ctx.reference.or(ctx.last_year.map(PartialDate::year));
+    if let Some(rel) = p.rel_day {
+        let base = ctx
+            .last_full
+            .or(ctx.reference.filter(|r| r.day.is_some()))?;
+        let rel = rel.to_lowercase();
+        let shift = if rel.contains("following") || rel.contains("next") || rel.contains("after") {
+            1
+        } else if rel.contains("before") || rel.contains("previous") {
+            -1
+        } else {
+            0
+        };
+        return base.add_days(shift);
+    }
+    if let Some(rel) = p.rel_month {
+        let r = ctx.reference?;
+        let m = r.month? as i32;
+        let rel = rel.to_lowercase();
+        let delta = if rel.contains("last") || rel.contains("previous") {
+            -1
+        } else if rel.contains("next") {
+            1
+        } else {
+            0
+        };
+        let idx = r.year * 12 + (m - 1) + delta;
+        return Some(PartialDate::month(
+            idx.div_euclid(12),
+            (idx.rem_euclid(12) + 1) as u8,
+        ));
+    }
     let month = p.month.and_then(month_number);
     let day: Option<u8> = p
         .day
@@ -302,7 +341,7 @@ mod tests {
     fn ctx(r: &str) -> DateContext {
         DateContext {
             reference: PartialDate::parse(r),
-            last_month: None,
+            ..Default::default()
         }
     }
 

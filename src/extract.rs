@@ -518,7 +518,7 @@ impl Extractor {
         // the month of the first explicit month-day expression
         let ctx = DateContext {
             reference: Some(PartialDate::year(year)),
-            last_month: None,
+            ..Default::default()
         };
         let mut first: Option<(usize, PartialDate)> = None;
         for r in &self.compiled.dates {
@@ -635,7 +635,7 @@ impl<'a> DocRun<'a> {
         }
         let mut ctx = DateContext {
             reference: self.date,
-            last_month: None,
+            ..Default::default()
         };
         for span in spans {
             let mentions = self.stage_a(&norm_text, span, &mut ctx);
@@ -712,6 +712,8 @@ impl<'a> DocRun<'a> {
                     last: c.name("last").is_some(),
                     rel_year: c.name("rel_year").map(|m| m.as_str()),
                     ago_days: c.name("ago_days").map(|m| m.as_str()),
+                    rel_day: c.name("rel_day").map(|m| m.as_str()),
+                    rel_month: c.name("rel_month").map(|m| m.as_str()),
                 };
                 let d = resolve(&parts, ctx);
                 let (a, b) = (span.start + m.start(), span.start + m.end());
@@ -727,6 +729,10 @@ impl<'a> DocRun<'a> {
         let mut kept = select(dates);
         for m in &kept {
             if let Target::Date(Some(d)) = m.target {
+                ctx.last_year = Some(d.year);
+                if d.day.is_some() {
+                    ctx.last_full = Some(d);
+                }
                 if let Some(mo) = d.month {
                     ctx.last_month = Some((d.year, mo));
                 }
@@ -761,7 +767,7 @@ impl<'a> DocRun<'a> {
                     name = &name[i + 3..];
                 }
                 let trimmed = name.trim_end();
-                if trimmed.split_whitespace().count() < 2
+                if (r.kind == EntityType::Organization && trimmed.split_whitespace().count() < 2)
                     || self.x.not_name.contains(
                         &trimmed
                             .split_whitespace()
@@ -1042,7 +1048,12 @@ impl<'a> DocRun<'a> {
         if self.ents[p].country.is_none() {
             let parents: Vec<usize> = affil
                 .iter()
-                .flat_map(|&a| self.roles.iter().filter(move |r| r.relation == "PART_OF" && r.source == a).map(|r| r.target))
+                .flat_map(|&a| {
+                    self.roles
+                        .iter()
+                        .filter(move |r| r.relation == "PART_OF" && r.source == a)
+                        .map(|r| r.target)
+                })
                 .collect();
             for &a in affil.iter().chain(&parents) {
                 if let Some(k) = self.ents[a].known {
@@ -1628,9 +1639,10 @@ impl<'a> DocRun<'a> {
                         None if here => dateline_place,
                         None => context_place,
                         // a country, and the sentence before named a place in it
-                        Some(p) if self.ents[p].kind == EntityType::Country => {
-                            context_place.filter(|&c| self.within(c, p)).or(Some(p))
-                        }
+                        Some(p) if self.ents[p].kind == EntityType::Country => context_place
+                            .filter(|&c| self.within(c, p))
+                            .or(dateline_place.filter(|&c| self.within(c, p)))
+                            .or(Some(p)),
                         p => p,
                     };
                     match (rule.kind.as_deref(), rule.relation.as_deref()) {
@@ -1735,11 +1747,27 @@ impl<'a> DocRun<'a> {
                                     let seg = &t[at..until];
                                     if let Some(pos) = seg.find(" side") {
                                         let before = &seg[..pos];
-                                        let side_c = ids.iter().filter(|(o, _)| *o > at && *o < at + pos).filter_map(|(_, j)| match mentions[*j].target {
-                                            Target::Entity(e) if self.ents[e].kind == EntityType::Country => Some(e),
-                                            _ => None,
-                                        }).last().or_else(|| before.rsplit(' ').next().and_then(|w| self.side_country(w)));
-                                        if let (Some(sc), Target::Entity(pe)) = (side_c, mentions[i].target) {
+                                        let side_c = ids
+                                            .iter()
+                                            .filter(|(o, _)| *o > at && *o < at + pos)
+                                            .filter_map(|(_, j)| match mentions[*j].target {
+                                                Target::Entity(e)
+                                                    if self.ents[e].kind == EntityType::Country =>
+                                                {
+                                                    Some(e)
+                                                }
+                                                _ => None,
+                                            })
+                                            .last()
+                                            .or_else(|| {
+                                                before
+                                                    .rsplit(' ')
+                                                    .next()
+                                                    .and_then(|w| self.side_country(w))
+                                            });
+                                        if let (Some(sc), Target::Entity(pe)) =
+                                            (side_c, mentions[i].target)
+                                        {
                                             own_sides.insert(pe, sc);
                                         }
                                     }
@@ -1837,7 +1865,12 @@ impl<'a> DocRun<'a> {
         // the side whose principals are of country c; else, when the other
         // side's principals are known to be of another country, this one
         let side_of_country = |ev: &EventFact, c: usize| -> Option<usize> {
-            let countries = |s: usize| ev.sides[s].iter().filter_map(|&p| self.person_country(p)).collect::<Vec<_>>();
+            let countries = |s: usize| {
+                ev.sides[s]
+                    .iter()
+                    .filter_map(|&p| self.person_country(p))
+                    .collect::<Vec<_>>()
+            };
             let (c0, c1) = (countries(0), countries(1));
             if c0.contains(&c) && !c1.contains(&c) {
                 Some(0)
@@ -1930,6 +1963,16 @@ impl<'a> DocRun<'a> {
                     .any(|p| near.contains(p))
                 || near.starts_with("in the ")
                 || near.starts_with("at the ")
+                || [
+                    "trip to",
+                    "visit to",
+                    "travelled to",
+                    "traveled to",
+                    "flew to",
+                    "arrived in",
+                ]
+                .iter()
+                .any(|p| before.ends_with(p))
         };
         for kind in [EntityType::Place, EntityType::Country] {
             let cands: Vec<&Mention> = mentions
@@ -1964,7 +2007,9 @@ fn placeholder_spans(s: &str) -> Vec<(usize, usize)> {
     while let Some(i) = s[from..].find(OPEN) {
         let at = from + i;
         let body = at + OPEN.len_utf8() + 1;
-        let Some(j) = s[body..].find(CLOSE) else { break };
+        let Some(j) = s[body..].find(CLOSE) else {
+            break;
+        };
         if let Ok(n) = s[body..body + j].parse() {
             out.push((at, n));
         }
