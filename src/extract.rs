@@ -552,6 +552,9 @@ impl Extractor {
     }
 }
 
+/// A name found by coreference: (start, end, pattern, is a short form).
+type ShortHit = (usize, usize, usize, bool);
+
 struct DocRun<'a> {
     x: &'a Extractor,
     doc: &'a Document,
@@ -1257,8 +1260,7 @@ impl<'a> DocRun<'a> {
                 found.push((a, b, m.pattern().as_usize(), *short));
             }
             // walk the sentence in order, updating recency
-            let mut events: Vec<(usize, Option<usize>, Option<(usize, usize, usize, bool)>)> =
-                Vec::new();
+            let mut events: Vec<(usize, Option<usize>, Option<ShortHit>)> = Vec::new();
             for m in &self.sentences[k].1 {
                 if let Target::Entity(e) = m.target {
                     events.push((m.start, Some(e), None));
@@ -1359,7 +1361,7 @@ impl<'a> DocRun<'a> {
                 if self.sentences[k].1.iter().any(|x| overlaps(x.ext, (a, b))) {
                     continue;
                 }
-                let Some(&(_, leader)) = self.leaders.iter().filter(|(p, _)| *p < a).last() else {
+                let Some(&(_, leader)) = self.leaders.iter().rfind(|(p, _)| *p < a) else {
                     continue;
                 };
                 new.push(Mention {
@@ -1758,7 +1760,7 @@ impl<'a> DocRun<'a> {
                                                 }
                                                 _ => None,
                                             })
-                                            .last()
+                                            .next_back()
                                             .or_else(|| {
                                                 before
                                                     .rsplit(' ')

@@ -190,13 +190,16 @@ struct GEvent {
     reporters: BTreeSet<usize>,
 }
 
+/// (source, target, relation, title, date) of a plain edge.
+type EdgeKey = (usize, usize, String, Option<String>, Option<String>);
+
 struct Merger<'a> {
     x: &'a Extractor,
     ents: Vec<GEntity>,
     by_known: HashMap<usize, usize>,
     by_key: HashMap<(EntityType, String), usize>,
     events: Vec<GEvent>,
-    edges: BTreeMap<(usize, usize, String, Option<String>, Option<String>), BTreeSet<Evidence>>,
+    edges: BTreeMap<EdgeKey, BTreeSet<Evidence>>,
 }
 
 impl<'a> Merger<'a> {
@@ -252,26 +255,6 @@ impl<'a> Merger<'a> {
         let g = self.ents.len() - 1;
         self.by_key.insert(key, g);
         g
-    }
-
-    fn place_ancestors(&self, g: usize) -> Vec<usize> {
-        let mut out = vec![];
-        let mut cur = self.ents[g].known;
-        let mut guard = 0;
-        while let Some(k) = cur {
-            let parent = self.x.known[k].located_in;
-            if let Some(p) = parent {
-                if let Some(&gp) = self.by_known.get(&p) {
-                    out.push(gp);
-                }
-            }
-            cur = parent;
-            guard += 1;
-            if guard > 16 {
-                break;
-            }
-        }
-        out
     }
 
     fn known_ancestors(&self, k: usize) -> Vec<usize> {
@@ -544,17 +527,9 @@ impl<'a> Merger<'a> {
                 json!(e.kind.unwrap_or(EntityType::Organization).as_str()),
             );
             attrs.insert("label".into(), json!(e.label));
-            let mut seen = BTreeSet::from([name_key(&e.label)]);
-            let mut aliases: Vec<&String> = e.aliases.iter().filter(|a| *a != &e.label).collect();
-            aliases.sort();
-            aliases.retain(|a| seen.insert(a.to_string()) || true);
-            attrs.insert(
-                "aliases".into(),
-                json!(aliases
-                    .iter()
-                    .filter(|a| a.as_str() != e.label)
-                    .collect::<Vec<_>>()),
-            );
+            // every other spelling, seen or declared (sorted: a BTreeSet)
+            let aliases: Vec<&String> = e.aliases.iter().filter(|a| *a != &e.label).collect();
+            attrs.insert("aliases".into(), json!(aliases));
             attrs.insert("mentions".into(), json!(e.mentions));
             attrs.insert("documents".into(), json!(e.documents));
             attrs.insert(
@@ -592,7 +567,6 @@ impl<'a> Merger<'a> {
                 }
             }
         }
-        let _ = self.place_ancestors(0.min(self.ents.len().saturating_sub(1)));
         // events
         let mut events = std::mem::take(&mut self.events);
         events.sort_by_key(|e| {
