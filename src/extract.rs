@@ -1990,6 +1990,15 @@ impl<'a> DocRun<'a> {
                     && introduced(m)
                     && !norm[end..m.start].contains([';', '.'])
                     && m.start - end <= 200
+                    // another person's clause in between ("..., Xi expressed ... in the Korean
+                    // Peninsula") ends the fact; "envoy of Kim Jong Un, at the Great Hall" does not
+                    && !mentions.iter().any(|o| {
+                        o.start >= end
+                            && o.end <= m.start
+                            && !hidden(o)
+                            && matches!(o.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)
+                            && !["of", "by", "for", "and", "with"].iter().any(|w| norm[..o.ext.0].trim_end().ends_with(w))
+                    })
             });
             let before = cands.iter().rev().find(|m| m.end <= start && introduced(m));
             if let Some(m) = inside.or(after).or(before) {

@@ -433,15 +433,18 @@ impl<'a> Merger<'a> {
                 self.edges.entry(key).or_default().insert(e.evidence);
             }
         }
-        // an undated occasion joins the one dated occasion of the same pair at a compatible known place
+        // an undated occasion joins the one dated occasion of the same pair at a
+        // compatible known place; one with neither date nor place joins the only
+        // other occasion of that pair
         let mut i = 0;
         while i < self.events.len() {
-            if self.events[i].date.is_none() && self.events[i].place.is_some() {
+            let placed = self.events[i].place.is_some();
+            if self.events[i].date.is_none() {
                 let cands: Vec<(usize, bool)> = (0..self.events.len())
                     .filter(|&j| {
                         j != i
-                            && self.events[j].date.is_some()
-                            && self.events[j].place.is_some()
+                            && (!placed || self.events[j].date.is_some())
+                            && (!placed || self.events[j].place.is_some())
                             && self.events[j].kind == self.events[i].kind
                     })
                     .filter(|&j| self.places_compatible(self.events[j].place, self.events[i].place))

@@ -907,8 +907,9 @@ fn expand(
             } else if list {
                 let skip = format!("(?:(?:[^\\x{{E000}};.]|{})*;\\s*)*", placeholder("OCLD"));
                 let paren = "(?:\\s*[\\(\\[][^()\\[\\]\\x{E000}]*[\\)\\]])?";
+                // "A", "A and B", "A, B and C", "A; B; and C": a list ends with "and"
                 out.push_str(&format!(
-                    "(?P<{slot}>{ph}(?:{paren}(?:\\s*[,;]\\s*(?:and\\s+)?|\\s+and\\s+|\\s*,?\\s+as well as\\s+){skip}(?:and\\s+)?{ph})*)"
+                    "(?P<{slot}>{ph}(?:(?:{paren}\\s*[,;]\\s*{skip}{ph})*{paren}\\s*[,;]?\\s*(?:and|as well as)\\s+{skip}{ph})?)"
                 ));
             } else {
                 out.push_str(&format!("(?P<{slot}>{ph})"));
