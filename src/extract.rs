@@ -1528,7 +1528,7 @@ impl<'a> DocRun<'a> {
             let (span, ref mentions) = self.sentences[k];
             let mentions = mentions.clone();
             // the place a sentence sets ("opened talks Thursday in New York City"), for the next one
-            let this_place = self.pick_place(norm, &mentions, span.start, span.start);
+            let this_place = self.pick_place(norm, &mentions, span.start, span.start, false);
             let context_place = prev_place;
             let context_date = prev_date;
             prev_date = mentions.iter().find_map(|m| match m.target {
@@ -1635,7 +1635,7 @@ impl<'a> DocRun<'a> {
                     let mut place = slot("place", None)
                         .first()
                         .copied()
-                        .or_else(|| self.pick_place(norm, &mentions, start, end));
+                        .or_else(|| self.pick_place(norm, &mentions, start, end, true));
                     let here = norm[start..norm.len().min(end + 40)].contains(" here");
                     place = match place {
                         None if here => dateline_place,
@@ -1934,6 +1934,7 @@ impl<'a> DocRun<'a> {
         mentions: &[Mention],
         start: usize,
         end: usize,
+        strict: bool,
     ) -> Option<usize> {
         let hidden = |m: &Mention| {
             mentions.iter().any(|o| {
@@ -1988,17 +1989,17 @@ impl<'a> DocRun<'a> {
             let after = cands.iter().find(|m| {
                 m.start >= end
                     && introduced(m)
-                    && !norm[end..m.start].contains([';', '.'])
-                    && m.start - end <= 200
+                    && !norm[end..m.start].contains(';')
+                    && m.start - end <= 320
                     // another person's clause in between ("..., Xi expressed ... in the Korean
                     // Peninsula") ends the fact; "envoy of Kim Jong Un, at the Great Hall" does not
-                    && !mentions.iter().any(|o| {
+                    && !(strict && mentions.iter().any(|o| {
                         o.start >= end
                             && o.end <= m.start
                             && !hidden(o)
                             && matches!(o.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)
                             && !["of", "by", "for", "and", "with"].iter().any(|w| norm[..o.ext.0].trim_end().ends_with(w))
-                    })
+                    }))
             });
             let before = cands.iter().rev().find(|m| m.end <= start && introduced(m));
             if let Some(m) = inside.or(after).or(before) {
