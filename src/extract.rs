@@ -983,11 +983,20 @@ impl<'a> DocRun<'a> {
         // accept in rule order; the same name found twice merges its extents
         let mut accepted: Vec<Found> = Vec::new();
         for f in found {
-            if let Some(a) = accepted.iter_mut().find(|a| a.name == f.name) {
-                if f.ext.0 <= a.ext.1 && a.ext.0 <= f.ext.1 {
-                    a.ext = (a.ext.0.min(f.ext.0), a.ext.1.max(f.ext.1));
+            if let Some(i) = accepted.iter().position(|a| a.name == f.name) {
+                let a = &accepted[i];
+                let union = (a.ext.0.min(f.ext.0), a.ext.1.max(f.ext.1));
+                // a longer reading of the same name, unless it runs into another person's
+                let clash = accepted
+                    .iter()
+                    .enumerate()
+                    .any(|(j, o)| j != i && overlaps(o.ext, union));
+                if f.ext.0 <= a.ext.1 && a.ext.0 <= f.ext.1 && !clash {
+                    accepted[i].ext = union;
+                } else if clash {
+                    continue;
                 }
-                a.delegation |= f.delegation;
+                accepted[i].delegation |= f.delegation;
                 let ev = self.evidence(span, &f.rule);
                 self.add_role(f.target, f.title.as_deref(), &f.affil, f.country, ev);
                 continue;
@@ -1627,10 +1636,8 @@ impl<'a> DocRun<'a> {
                         eprintln!("  -> {} fired", rule.id);
                     }
                     let ev = self.evidence(span, &rule.id);
-                    let date = slot_date(&c, &mentions)
-                        .or_else(|| pick_date(&mentions, start))
-                        .or(context_date)
-                        .or(self.date);
+                    let own_date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start));
+                    let date = own_date.or(context_date).or(self.date);
                     let end = masked.to_norm(whole.end());
                     let mut place = slot("place", None)
                         .first()
@@ -1678,18 +1685,48 @@ impl<'a> DocRun<'a> {
                                     }
                                 }
                             }
-                            let ei = add_event(
-                                &mut events,
-                                EventFact {
-                                    kind: "meeting".into(),
-                                    sides: [a, b],
-                                    attendees: [BTreeSet::new(), BTreeSet::new()],
-                                    date,
-                                    place,
-                                    support: vec![(ev, pairs)],
-                                    reporters: BTreeSet::new(),
-                                },
-                            );
+                            // "the meeting between Ri and Xi", no date of its own: the
+                            // occasion the article has already described
+                            let earlier = if own_date.is_none() {
+                                events.iter().rposition(|e| {
+                                    e.kind == "meeting"
+                                        && ((!e.sides[0].is_disjoint(&a)
+                                            && !e.sides[1].is_disjoint(&b))
+                                            || (!e.sides[1].is_disjoint(&a)
+                                                && !e.sides[0].is_disjoint(&b)))
+                                })
+                            } else {
+                                None
+                            };
+                            let ei = match earlier {
+                                Some(ei) => {
+                                    let e = &mut events[ei];
+                                    let (sa, sb) = if !e.sides[0].is_disjoint(&a) {
+                                        (0, 1)
+                                    } else {
+                                        (1, 0)
+                                    };
+                                    e.sides[sa].extend(a);
+                                    e.sides[sb].extend(b);
+                                    if e.place.is_none() {
+                                        e.place = place;
+                                    }
+                                    e.support.push((ev, pairs));
+                                    ei
+                                }
+                                None => add_event(
+                                    &mut events,
+                                    EventFact {
+                                        kind: "meeting".into(),
+                                        sides: [a, b],
+                                        attendees: [BTreeSet::new(), BTreeSet::new()],
+                                        date,
+                                        place,
+                                        support: vec![(ev, pairs)],
+                                        reporters: BTreeSet::new(),
+                                    },
+                                ),
+                            };
                             sentence_events.push(ei);
                             last_meeting = Some(ei);
                         }
