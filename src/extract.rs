@@ -1521,16 +1521,22 @@ impl<'a> DocRun<'a> {
         let mut edges: Vec<EdgeFact> = Vec::new();
         let mut last_meeting: Option<usize> = None;
         // "PYONGYANG, May 24 (KCNA) --": the dateline's city is "here"
-        let dateline_place = self.sentences.iter().take(3).find_map(|(span, ms)| {
-            let m = ms.first()?;
-            let Target::Entity(e) = m.target else {
-                return None;
-            };
-            (m.start == span.start
-                && self.ents[e].kind == EntityType::Place
-                && norm[m.end..].starts_with(','))
-            .then_some(e)
-        });
+        let dateline = self
+            .sentences
+            .iter()
+            .take(3)
+            .enumerate()
+            .find_map(|(k, (span, ms))| {
+                let m = ms.first()?;
+                let Target::Entity(e) = m.target else {
+                    return None;
+                };
+                (m.start == span.start
+                    && self.ents[e].kind == EntityType::Place
+                    && norm[m.end..].starts_with(','))
+                .then_some((k, e))
+            });
+        let dateline_place = dateline.map(|d| d.1);
         let mut prev_place: Option<usize> = None;
         let mut prev_date: Option<PartialDate> = None;
         for k in 0..self.sentences.len() {
@@ -1645,7 +1651,8 @@ impl<'a> DocRun<'a> {
                         .or_else(|| self.pick_place(norm, &mentions, start, end, true));
                     let here = norm[start..norm.len().min(end + 40)].contains(" here");
                     place = match place {
-                        None if here => dateline_place,
+                        // "PYONGYANG, May 24 (KCNA) -- X received Y": the news happened here
+                        None if here || dateline.is_some_and(|d| d.0 == k) => dateline_place,
                         None => context_place,
                         // a country, and the sentence before named a place in it
                         Some(p) if self.ents[p].kind == EntityType::Country => context_place
@@ -2154,8 +2161,12 @@ fn select(mut c: Vec<Mention>) -> Vec<Mention> {
     out
 }
 
-/// Title Case lines (headlines) are not trusted to introduce new names.
+/// Title Case lines without a closing period (headlines) are not trusted to
+/// introduce new names; a sentence full of titles and names still ends with one.
 fn is_headline(s: &str) -> bool {
+    if s.trim_end().ends_with(['.', '!', '?', '"', '\'']) {
+        return false;
+    }
     let words: Vec<&str> = s
         .split_whitespace()
         .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic()))
