@@ -68,6 +68,7 @@ pub struct Extractor {
     known_short: HashMap<String, Option<usize>>,
     surname_first: BTreeSet<String>,
     member_titles: BTreeSet<String>,
+    not_role: BTreeSet<String>,
     affiliate_titles: BTreeSet<String>,
     /// Hash of the rules.
     pub rules_hash: String,
@@ -402,6 +403,11 @@ impl Extractor {
             }
         }
         let member_titles = lexicon_tokens(&compiled, &["MEMBER_TITLE"]);
+        let not_role: BTreeSet<String> = compiled
+            .lexicon_words
+            .get("NOT_ROLE")
+            .cloned()
+            .unwrap_or_default();
         let affiliate_titles = lexicon_tokens(&compiled, &["AFFILIATE_TITLE"]);
         Ok(Extractor {
             known,
@@ -418,6 +424,7 @@ impl Extractor {
             known_short,
             surname_first,
             member_titles,
+            not_role,
             affiliate_titles,
             rules_hash: rules.hash.clone(),
             rule_files: rules.files.clone(),
@@ -846,13 +853,18 @@ impl<'a> DocRun<'a> {
                 .not_name
                 .contains(&t.trim_end_matches('.').to_lowercase())
         };
-        while toks.first().is_some_and(|t| is_stop(t)) {
+        // "No Kwang Chol": a family name that is also a common word stays
+        let surname_led = toks.len() >= 3 && self.x.surname_first.contains(&toks[0].to_lowercase());
+        while !surname_led && toks.first().is_some_and(|t| is_stop(t)) {
             toks.remove(0);
         }
         while toks.last().is_some_and(|t| is_stop(t)) {
             toks.pop();
         }
-        if toks.len() < 2 || toks.len() > 5 || toks.iter().any(|t| is_stop(t)) {
+        if toks.len() < 2
+            || toks.len() > 5
+            || toks.iter().skip(surname_led as usize).any(|t| is_stop(t))
+        {
             return None;
         }
         if toks.iter().any(|t| {
@@ -1078,7 +1090,10 @@ impl<'a> DocRun<'a> {
                 }
             }
         }
-        let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) else {
+        let Some(title) = title
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && !self.x.not_role.contains(&t.to_lowercase()))
+        else {
             return;
         };
         let home = self.ents[p]
