@@ -1616,7 +1616,15 @@ impl<'a> DocRun<'a> {
                             .rev()
                             .nth(40)
                             .map_or(0, |x| x.0);
-                        if let Some(v) = u.find(&masked.text[from..whole.end()]) {
+                        // and what follows up to the clause's end: "... is planned for December"
+                        let rest = &masked.text[whole.end()..];
+                        let clause = rest.find([',', ';', '.']).unwrap_or(rest.len());
+                        let to = whole.end()
+                            + rest[..clause]
+                                .char_indices()
+                                .nth(40)
+                                .map_or(clause, |x| x.0);
+                        if let Some(v) = u.find(&masked.text[from..to]) {
                             if std::env::var_os("CNKG_DEBUG").is_some() {
                                 eprintln!("  -> {} vetoed by '{}'", rule.id, v.as_str());
                             }
