@@ -1211,6 +1211,7 @@ impl<'a> DocRun<'a> {
             return;
         }
         let Ok(ac) = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(pats.iter().map(|p| p.0.as_str()))
         else {

@@ -279,6 +279,8 @@ pub struct RuleSet {
     pub hash: String,
     /// The rule files read.
     pub files: Vec<PathBuf>,
+    /// Macros and the patterns validation compiled, reused by `compile`.
+    compiled_macros: Option<Macros>,
 }
 
 fn line_of(src: &str, offset: usize) -> usize {
@@ -468,7 +470,7 @@ impl RuleSet {
             );
         }
         set.hash = format!("fnv1a64:{h:016x}");
-        set.validate(&mut issues);
+        set.compiled_macros = set.validate(&mut issues);
         if issues.is_empty() {
             Ok(set)
         } else {
@@ -476,7 +478,7 @@ impl RuleSet {
         }
     }
 
-    fn validate(&self, issues: &mut Vec<RuleIssue>) {
+    fn validate(&self, issues: &mut Vec<RuleIssue>) -> Option<Macros> {
         let issue = |o: &Origin, id: &str, msg: String| RuleIssue {
             file: o.file.clone(),
             line: Some(o.line),
@@ -617,7 +619,7 @@ impl RuleSet {
                 None
             }
         };
-        let Some(macros) = macros else { return };
+        let Some(macros) = macros else { return None };
         for r in &self.entity_patterns {
             if EntityType::parse(&r.rule.kind).is_none_or(|t| t == EntityType::Country) {
                 issues.push(issue(
@@ -712,6 +714,7 @@ impl RuleSet {
                 issues.push(e);
             }
         }
+        Some(macros)
     }
 }
 
@@ -722,14 +725,16 @@ fn is_upper_snake(s: &str) -> bool {
 }
 
 /// Start of a mention placeholder in a masked sentence.
-pub const OPEN: char = '\u{E000}';
+pub const OPEN: char = '\u{1}';
 /// End of a mention placeholder in a masked sentence.
-pub const CLOSE: char = '\u{E001}';
+pub const CLOSE: char = '\u{2}';
 
-/// Named regex fragments: lexicons and macros.
+/// Named regex fragments: lexicons and macros, and the patterns compiled
+/// with them (validation compiles every pattern once; compilation reuses them).
 #[derive(Debug, Clone)]
 pub struct Macros {
     map: BTreeMap<String, String>,
+    cache: std::sync::Arc<std::sync::Mutex<HashMap<String, Regex>>>,
 }
 
 fn lexicon_regex(words: &[String], ci: bool) -> String {
@@ -815,7 +820,10 @@ impl Macros {
             }
         }
         if issues.is_empty() {
-            Ok(Macros { map })
+            Ok(Macros {
+                map,
+                cache: Default::default(),
+            })
         } else {
             Err(issues)
         }
@@ -829,7 +837,7 @@ impl Macros {
 
 /// The regex for a placeholder of the given type letters.
 fn placeholder(letters: &str) -> String {
-    format!("\\x{{E000}}[{letters}]\\d+\\x{{E001}}")
+    format!("\\x01[{letters}]\\d+\\x02")
 }
 
 fn type_letters(t: &str) -> Option<&'static str> {
@@ -905,8 +913,8 @@ fn expand(
             if rest_of_sentence {
                 out.push_str(&format!("(?P<{slot}>.*?{ph}.*)"));
             } else if list {
-                let skip = format!("(?:(?:[^\\x{{E000}};.]|{})*;\\s*)*", placeholder("OCLD"));
-                let paren = "(?:\\s*[\\(\\[][^()\\[\\]\\x{E000}]*[\\)\\]])?";
+                let skip = format!("(?:(?:[^\\x01;.]|{})*;\\s*)*", placeholder("OCLD"));
+                let paren = "(?:\\s*[\\(\\[][^()\\[\\]\\x01]*[\\)\\]])?";
                 // "A", "A and B", "A, B and C", "A; B; and C": a list ends with "and"
                 out.push_str(&format!(
                     "(?P<{slot}>{ph}(?:(?:{paren}\\s*[,;]\\s*{skip}{ph})*{paren}\\s*[,;]?\\s*(?:and|as well as)\\s+{skip}{ph})?)"
@@ -916,6 +924,9 @@ fn expand(
             }
         } else if let Some(letters) = type_letters(inner) {
             out.push_str(&format!("(?:{})", placeholder(letters)));
+        } else if inner == "OPEN" || inner == "CLOSE" {
+            // the characters around a placeholder, for character classes: [^{OPEN}.;]
+            out.push_str(if inner == "OPEN" { "\\x01" } else { "\\x02" });
         } else if inner
             .chars()
             .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
@@ -944,6 +955,9 @@ fn compile_pattern(
     origin: &Origin,
     id: &str,
 ) -> std::result::Result<Regex, RuleIssue> {
+    if let Some(re) = macros.cache.lock().ok().and_then(|c| c.get(pat).cloned()) {
+        return Ok(re);
+    }
     let mk = |message: String| RuleIssue {
         file: origin.file.clone(),
         line: Some(origin.line),
@@ -962,6 +976,9 @@ fn compile_pattern(
         return Err(mk(
             "pattern matches the empty string; make it require some text".into(),
         ));
+    }
+    if let Ok(mut c) = macros.cache.lock() {
+        c.insert(pat.to_string(), re.clone());
     }
     Ok(re)
 }
@@ -1046,7 +1063,10 @@ impl RuleSet {
     /// # Errors
     /// [`Error::Rules`] when a pattern does not compile.
     pub fn compile(&self) -> Result<Compiled> {
-        let macros = Macros::new(self).map_err(Error::Rules)?;
+        let macros = match &self.compiled_macros {
+            Some(m) => m.clone(),
+            None => Macros::new(self).map_err(Error::Rules)?,
+        };
         let c = |pat: &str, o: &Origin, id: &str| {
             compile_pattern(&macros, pat, o, id).map_err(|e| Error::Rules(vec![e]))
         };
@@ -1248,10 +1268,7 @@ pattern = '\d*'
         let mut map = BTreeMap::new();
         map.insert("T".to_string(), "(?:Minister|President)".to_string());
         let x = expand(&map, r"{T} {Person:a}\d{2}", 0).unwrap();
-        assert_eq!(
-            x,
-            r"(?:(?:Minister|President)) (?P<a>\x{E000}[P]\d+\x{E001})\d{2}"
-        );
+        assert_eq!(x, r"(?:(?:Minister|President)) (?P<a>\x01[P]\d+\x02)\d{2}");
         assert!(expand(&map, "{NOPE}", 0)
             .unwrap_err()
             .contains("unknown macro {NOPE}"));

@@ -49,6 +49,8 @@ impl Normalized {
                 | '\u{2212}' => Some('-'),
                 '\r' => None,
                 '\u{200B}' | '\u{FEFF}' => None,
+                // control characters (the extractor's placeholder marks among them) are spaces
+                c if c.is_control() && c != '\n' => Some(' '),
                 c if c != '\n' && c.is_whitespace() => Some(' '),
                 c => Some(c),
             };
