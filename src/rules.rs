@@ -619,7 +619,7 @@ impl RuleSet {
                 None
             }
         };
-        let Some(macros) = macros else { return None };
+        let macros = macros?;
         for r in &self.entity_patterns {
             if EntityType::parse(&r.rule.kind).is_none_or(|t| t == EntityType::Country) {
                 issues.push(issue(
