@@ -198,6 +198,17 @@ struct Mention {
 }
 
 impl Mention {
+    /// A mention whose extent is its own span.
+    fn new(start: usize, end: usize, target: Target, reference: bool) -> Mention {
+        Mention {
+            start,
+            end,
+            ext: (start, end),
+            target,
+            reference,
+        }
+    }
+
     fn letter(&self, ents: &[DocEntity]) -> char {
         match self.target {
             Target::Entity(i) => ents[i].kind.letter(),
@@ -702,13 +713,7 @@ impl<'a> DocRun<'a> {
             }
             let e = self.intern(self.x.known[p.entity].kind, got, Some(p.entity));
             let (a, b) = (span.start + m.start(), span.start + m.end());
-            cands.push(Mention {
-                start: a,
-                end: b,
-                ext: (a, b),
-                target: Target::Entity(e),
-                reference: false,
-            });
+            cands.push(Mention::new(a, b, Target::Entity(e), false));
         }
         let mut dates: Vec<Mention> = Vec::new();
         for r in &self.x.compiled.dates {
@@ -727,13 +732,7 @@ impl<'a> DocRun<'a> {
                 };
                 let d = resolve(&parts, ctx);
                 let (a, b) = (span.start + m.start(), span.start + m.end());
-                dates.push(Mention {
-                    start: a,
-                    end: b,
-                    ext: (a, b),
-                    target: Target::Date(d),
-                    reference: false,
-                });
+                dates.push(Mention::new(a, b, Target::Date(d), false));
             }
         }
         let mut kept = select(dates);
@@ -798,13 +797,7 @@ impl<'a> DocRun<'a> {
                 if known.is_none() && r.kind == EntityType::Organization {
                     from_pattern.push((a, b, r.id.clone()));
                 }
-                cands.push(Mention {
-                    start: a,
-                    end: b,
-                    ext: (a, b),
-                    target: Target::Entity(e),
-                    reference: false,
-                });
+                cands.push(Mention::new(a, b, Target::Entity(e), false));
             }
         }
         let chosen = select(cands);
@@ -1348,18 +1341,17 @@ impl<'a> DocRun<'a> {
                 };
                 last_seen.insert(e, pos);
                 *seen_count.entry(e).or_insert(0) += 1;
-                new.push(Mention {
-                    start: a,
-                    end: b,
-                    ext: (a, b),
-                    target: Target::Entity(e),
-                    reference: false,
-                });
+                new.push(Mention::new(a, b, Target::Entity(e), false));
             }
-            let ms = &mut self.sentences[k].1;
-            ms.extend(new);
-            ms.sort_by_key(|m| m.start);
+            self.add_mentions(k, new);
         }
+    }
+
+    /// Adds mentions to sentence `k`, keeping them in text order.
+    fn add_mentions(&mut self, k: usize, new: Vec<Mention>) {
+        let ms = &mut self.sentences[k].1;
+        ms.extend(new);
+        ms.sort_by_key(|m| m.start);
     }
 
     /// "the delegation", "the Chinese delegation": its leader, once named.
@@ -1389,17 +1381,9 @@ impl<'a> DocRun<'a> {
                 let Some(&(_, leader)) = self.leaders.iter().rfind(|(p, _)| *p < a) else {
                     continue;
                 };
-                new.push(Mention {
-                    start: a,
-                    end: b,
-                    ext: (a, b),
-                    target: Target::Entity(leader),
-                    reference: false,
-                });
+                new.push(Mention::new(a, b, Target::Entity(leader), true));
             }
-            let ms = &mut self.sentences[k].1;
-            ms.extend(new);
-            ms.sort_by_key(|m| m.start);
+            self.add_mentions(k, new);
         }
     }
 
@@ -1486,13 +1470,7 @@ impl<'a> DocRun<'a> {
                     };
                     let best = named.iter().rev().find(|(pos, p)| *pos < a && fits(*p));
                     if let Some(&(_, p)) = best {
-                        new.push(Mention {
-                            start: a,
-                            end: b,
-                            ext: (a, b),
-                            target: Target::Entity(p),
-                            reference: true,
-                        });
+                        new.push(Mention::new(a, b, Target::Entity(p), true));
                     }
                 }
             }
@@ -1517,18 +1495,10 @@ impl<'a> DocRun<'a> {
                         .find_map(|j| subject(&self.sentences[j], &self.ents)),
                 };
                 if let Some(p) = who {
-                    new.push(Mention {
-                        start: a,
-                        end: b,
-                        ext: (a, b),
-                        target: Target::Entity(p),
-                        reference: true,
-                    });
+                    new.push(Mention::new(a, b, Target::Entity(p), true));
                 }
             }
-            let ms = &mut self.sentences[k].1;
-            ms.extend(new);
-            ms.sort_by_key(|m| m.start);
+            self.add_mentions(k, new);
         }
     }
 

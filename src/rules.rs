@@ -570,6 +570,18 @@ impl RuleSet {
                 }
             }
             for role in &r.roles {
+                for d in [&role.since, &role.until].into_iter().flatten() {
+                    if crate::dates::PartialDate::parse(d).is_none() {
+                        issues.push(issue(
+                            &e.origin,
+                            &r.id,
+                            format!(
+                                "role '{}': date '{d}' is not YYYY, YYYY-MM or YYYY-MM-DD",
+                                role.title
+                            ),
+                        ));
+                    }
+                }
                 if let Some(t) = &role.of {
                     if !ids.contains_key(t.as_str()) {
                         issues.push(issue(
