@@ -108,6 +108,7 @@ fn decoys_are_not_meetings() {
         ("proposed", "South Korean President Yoon Suk Yeol proposed a summit with Chinese President Xi Jinping.", &[]),
         ("cancelled", "A planned meeting between Russian Deputy Foreign Minister Andrei Rudenko and North Korean Vice Foreign Minister Pak Myong-ho was cancelled.", &[]),
         ("to meet: purpose of a trip", "Chinese Assistant Foreign Minister Nong Rong arrived in Pyongyang to meet North Korean Vice Foreign Minister Pak Myong-ho.", &[]),
+        ("negated", "North Korean envoy Choe Ryong Hae attended the parade in Beijing but did not meet Chinese President Xi Jinping.", &[]),
         ("same delegation", "North Korean Foreign Minister Choe Son Hui was accompanied by Vice Foreign Minister Im Chon Il on the flight to Moscow.", &[]),
     ]);
 }
