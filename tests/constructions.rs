@@ -89,6 +89,10 @@ fn meeting_constructions() {
         ("held talks, and called on", "Chinese Vice Minister Sun Weidong held talks with North Korean Vice Foreign Minister Pak Myong-ho, and called on Foreign Minister Choe Son Hui.", &["Choe Son Hui -- Sun Weidong", "Park Myung-ho -- Sun Weidong"]),
         ("attendees meet the other side's principal", "North Korean Premier Kim Tok Hun met Chinese Vice Premier Liu Guozhong in Pyongyang. Present at the talks were Pak Jong Chon, secretary of the WPK Central Committee, from the DPRK side, and Wang Yajun, Chinese ambassador to the DPRK, from the Chinese side.", &["Kim Deok-hoon -- Liu Guozhong", "Liu Guozhong -- Pak Jong Chon", "Kim Deok-hoon -- Wang Yajun"]),
         ("he: the last sentence's subject", "Chinese Foreign Minister Wang Yi arrived in Pyongyang on Monday. He was received by North Korean Premier Kim Tok Hun.", &["Kim Deok-hoon -- Wang Yi"]),
+        ("in a meeting with", "In a meeting with Choe Ryong Hae on Saturday, Chinese special envoy Song Tao briefed him on the party congress.", &["Choe Ryong Hae -- Song Tao"]),
+        ("received a courtesy call from", "Chinese Vice Premier Li Hongzhong received a courtesy call from North Korean Ambassador Ri Ryong Nam on Wednesday.", &["Li Hongzhong -- Ri Ryong Nam"]),
+        ("saw off", "North Korean leader Kim Jong Un saw Chinese President Xi Jinping off at the airport.", &["Kim Jong Un -- Xi Jinping"]),
+        ("A and his counterpart B met", "Chinese Foreign Minister Qin Gang and his South Korean counterpart Park Jin met in Jakarta on Friday.", &["Park Jin -- Qin Gang"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
     ]);
 }
