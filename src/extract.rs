@@ -220,7 +220,8 @@ impl Mention {
 struct Masked {
     text: String,
     /// (masked offset, norm offset) at the start of each literal run
-    runs: Vec<(usize, usize)>,
+    /// (masked offset, norm offset, length) of each literal run
+    runs: Vec<(usize, usize, usize)>,
 }
 
 impl Masked {
@@ -235,7 +236,7 @@ impl Masked {
             if m.ext.0 < pos || m.ext.1 > span.end {
                 continue; // inside an earlier extent
             }
-            runs.push((text.len(), pos));
+            runs.push((text.len(), pos, m.ext.0 - pos));
             text.push_str(&norm[pos..m.ext.0]);
             text.push(OPEN);
             text.push(m.letter(ents));
@@ -243,7 +244,7 @@ impl Masked {
             text.push(CLOSE);
             pos = m.ext.1;
         }
-        runs.push((text.len(), pos));
+        runs.push((text.len(), pos, span.end - pos));
         text.push_str(&norm[pos..span.end]);
         Masked { text, runs }
     }
@@ -253,8 +254,9 @@ impl Masked {
             .runs
             .partition_point(|r| r.0 <= masked)
             .saturating_sub(1);
-        let (ms, ns) = self.runs[k];
-        ns + masked.saturating_sub(ms)
+        // inside a placeholder: the start of the mention's extent
+        let (ms, ns, len) = self.runs[k];
+        ns + masked.saturating_sub(ms).min(len)
     }
 
     /// Mention indexes of the placeholders in `s`.
@@ -1643,7 +1645,11 @@ impl<'a> DocRun<'a> {
                         .first()
                         .copied()
                         .or_else(|| self.pick_place(norm, &mentions, start, end, true));
-                    let here = norm[start..norm.len().min(end + 40)].contains(" here");
+                    let here_end = norm[end..]
+                        .char_indices()
+                        .nth(40)
+                        .map_or(norm.len(), |x| end + x.0);
+                    let here = norm[start..here_end].contains(" here");
                     place = match place {
                         // "PYONGYANG, May 24 (KCNA) -- X received Y": the news happened here
                         None if here || dateline.is_some_and(|d| d.0 == k) => dateline_place,
