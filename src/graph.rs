@@ -594,7 +594,11 @@ impl<'a> Merger<'a> {
             let date = e.date.map(|d| d.to_string());
             let place_id = e.place.and_then(id_of);
             let city = e.place.and_then(|p| {
-                // the city, for a readable id: the venue's container when it is a Place
+                // the city, for a readable id: a venue's ("Great Hall of the
+                // People") container, when that is a place
+                if self.ents[p].label.split_whitespace().count() < 3 {
+                    return None;
+                }
                 let k = self.ents[p].known?;
                 let parent = self.x.known[k].located_in?;
                 (self.x.known[parent].kind == EntityType::Place)

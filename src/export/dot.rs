@@ -124,8 +124,24 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
             quote(&format!("{} ({})", n.label(), n.kind()))
         );
     }
+    // roles of one person in one body read as one edge: "General Secretary, Chairperson"
+    let role = |r: &str| matches!(r, "HOLDS_ROLE" | "MEMBER_OF" | "AFFILIATED_WITH");
+    let mut titles: std::collections::BTreeMap<(&str, &str), Vec<&str>> = Default::default();
+    for e in edges.iter().filter(|e| role(e.relation())) {
+        let t = titles
+            .entry((e.source.as_str(), e.target.as_str()))
+            .or_default();
+        let title = e.get_str("title").unwrap_or(e.relation());
+        if !t.iter().any(|x| x.eq_ignore_ascii_case(title)) {
+            t.push(title);
+        }
+    }
+    let mut drawn: BTreeSet<(&str, &str)> = BTreeSet::new();
     for e in &edges {
         let rel = e.relation();
+        if role(rel) && !drawn.insert((e.source.as_str(), e.target.as_str())) {
+            continue;
+        }
         let label = match rel {
             "MET" => {
                 let date = e.get_str("date").unwrap_or("undated").to_string();
@@ -139,7 +155,12 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
                 }
             }
             "HOLDS_ROLE" | "MEMBER_OF" | "AFFILIATED_WITH" => {
-                e.get_str("title").unwrap_or(rel).to_string()
+                let t = &titles[&(e.source.as_str(), e.target.as_str())];
+                let mut l = t.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+                if t.len() > 3 {
+                    l.push_str(", ...");
+                }
+                l
             }
             "VISITED" => match e.get_str("date") {
                 Some(d) => format!("visited {d}"),
