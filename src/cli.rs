@@ -89,6 +89,14 @@ pub enum Command {
         /// Output format (default: from the output's extension, else json).
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
+        /// Print each sentence as the relation rules see it, and the rules that fired.
+        ///
+        /// Every sentence holding a person is printed to standard error with
+        /// its mentions masked as `[P:name]`, `[O:...]`, `[C:...]`, `[L:...]`,
+        /// `[D:date]`, followed by the relation rules that fired on it or were
+        /// vetoed by their `unless`.
+        #[arg(long)]
+        trace: bool,
     },
     /// Re-export a saved graph.
     ///
@@ -168,10 +176,15 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             rules,
             output,
             format,
+            trace,
         } => {
-            let x = load_rules(&rules)?;
+            let mut x = load_rules(&rules)?;
+            x.trace = trace;
             let docs = crate::corpus::read_inputs(&inputs)?;
-            let g = KnowledgeGraph::build(&x, &docs);
+            let (g, lines) = KnowledgeGraph::build_traced(&x, &docs);
+            for l in lines {
+                eprintln!("{l}");
+            }
             let f = choose_format(format, output.as_deref());
             emit(&render(&g, f), output.as_deref())?;
             let (d, e, ev, ed) = g.summary();

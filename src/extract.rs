@@ -72,6 +72,9 @@ pub struct Extractor {
     affiliate_titles: BTreeSet<String>,
     /// Hash of the rules.
     pub rules_hash: String,
+    /// Record, for each sentence with a person, the sentence as relation
+    /// rules see it and the rules that fired or were vetoed.
+    pub trace: bool,
     /// Rule files.
     pub rule_files: Vec<PathBuf>,
 }
@@ -179,6 +182,8 @@ pub struct DocFacts {
     pub events: Vec<EventFact>,
     /// Its other edges.
     pub edges: Vec<EdgeFact>,
+    /// What the relation rules saw and did (when the extractor traces).
+    pub trace: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -440,6 +445,7 @@ impl Extractor {
             not_role,
             affiliate_titles,
             rules_hash: rules.hash.clone(),
+            trace: false,
             rule_files: rules.files.clone(),
         })
     }
@@ -586,6 +592,7 @@ struct DocRun<'a> {
     date: Option<PartialDate>,
     /// (position, person) of each delegation leader named so far
     leaders: Vec<(usize, usize)>,
+    trace: Vec<String>,
 }
 
 impl<'a> DocRun<'a> {
@@ -600,6 +607,7 @@ impl<'a> DocRun<'a> {
             roles: Vec::new(),
             date: None,
             leaders: Vec::new(),
+            trace: Vec::new(),
         }
     }
 
@@ -693,6 +701,7 @@ impl<'a> DocRun<'a> {
             entities: self.ents,
             events,
             edges,
+            trace: self.trace,
         }
     }
 
@@ -1544,7 +1553,7 @@ impl<'a> DocRun<'a> {
                 continue;
             }
             let masked = Masked::build(norm, span, &mentions, &self.ents);
-            if std::env::var_os("CNKG_DEBUG").is_some() {
+            if self.x.trace {
                 let show: String = masked
                     .text
                     .split(OPEN)
@@ -1553,15 +1562,15 @@ impl<'a> DocRun<'a> {
                             let i: usize = ph[1..].parse().unwrap_or(0);
                             let l = match mentions.get(i).map(|m| m.target) {
                                 Some(Target::Entity(e)) => self.ents[e].label.clone(),
-                                Some(Target::Date(d)) => format!("{d:?}"),
-                                None => String::new(),
+                                Some(Target::Date(Some(d))) => d.to_string(),
+                                _ => "?".to_string(),
                             };
                             format!("[{}:{}]{}", &ph[..1], l, rest)
                         }
                         None => p.to_string(),
                     })
                     .collect();
-                eprintln!("{}| {}", self.doc.id, show);
+                self.trace.push(format!("{}: {}", self.doc.id, show));
             }
             let mut hits: Vec<usize> = self
                 .x
@@ -1598,8 +1607,12 @@ impl<'a> DocRun<'a> {
                                 .nth(40)
                                 .map_or(clause, |x| x.0);
                         if let Some(v) = u.find(&masked.text[from..to]) {
-                            if std::env::var_os("CNKG_DEBUG").is_some() {
-                                eprintln!("  -> {} vetoed by '{}'", rule.id, v.as_str());
+                            if self.x.trace {
+                                self.trace.push(format!(
+                                    "  {} vetoed by '{}'",
+                                    rule.id,
+                                    v.as_str()
+                                ));
                             }
                             continue;
                         }
@@ -1634,8 +1647,8 @@ impl<'a> DocRun<'a> {
                         }
                     }
                     let start = masked.to_norm(whole.start());
-                    if std::env::var_os("CNKG_DEBUG").is_some() {
-                        eprintln!("  -> {} fired", rule.id);
+                    if self.x.trace {
+                        self.trace.push(format!("  {} fired", rule.id));
                     }
                     let ev = self.evidence(span, &rule.id);
                     let own_date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start));

@@ -157,8 +157,18 @@ impl KnowledgeGraph {
 
     /// Reads every document (in parallel) and merges the facts.
     pub fn build(x: &Extractor, docs: &[Document]) -> KnowledgeGraph {
-        let facts: Vec<DocFacts> = docs.par_iter().map(|d| x.extract(d)).collect();
-        Merger::new(x).merge(facts)
+        Self::build_traced(x, docs).0
+    }
+
+    /// As [`KnowledgeGraph::build`], with each document's trace lines (empty
+    /// unless the extractor traces), in document order.
+    pub fn build_traced(x: &Extractor, docs: &[Document]) -> (KnowledgeGraph, Vec<String>) {
+        let mut facts: Vec<DocFacts> = docs.par_iter().map(|d| x.extract(d)).collect();
+        let trace = facts
+            .iter_mut()
+            .flat_map(|f| std::mem::take(&mut f.trace))
+            .collect();
+        (Merger::new(x).merge(facts), trace)
     }
 }
 

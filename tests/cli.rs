@@ -566,3 +566,30 @@ fn write_error_names_path_and_cause_once() {
         "the cause is printed once, not repeated: {err:?}"
     );
 }
+
+#[test]
+fn build_trace_shows_the_masked_sentence_and_the_rule_that_fired() {
+    let t = tmp();
+    let article = t.path().join("a.txt");
+    std::fs::write(
+        &article,
+        "Chinese Vice Foreign Minister Hua Zhenyu met with North Korean Deputy Foreign Minister Ryom Chol Su in Beijing.\n",
+    )
+    .unwrap();
+    let out = cnkg()
+        .arg("build")
+        .arg(&article)
+        .arg("--trace")
+        .arg("-o")
+        .arg(t.path().join("g.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines[0], "a: [P:Hua Zhenyu] met with [P:Ryom Chol Su] in [L:Beijing].",
+        "{err}"
+    );
+    assert_eq!(lines[1], "  meeting.met fired", "{err}");
+}
