@@ -93,6 +93,7 @@ fn meeting_constructions() {
         ("received a courtesy call from", "Chinese Vice Premier Li Hongzhong received a courtesy call from North Korean Ambassador Ri Ryong Nam on Wednesday.", &["Li Hongzhong -- Ri Ryong Nam"]),
         ("saw off", "North Korean leader Kim Jong Un saw Chinese President Xi Jinping off at the airport.", &["Kim Jong Un -- Xi Jinping"]),
         ("A and his counterpart B met", "Chinese Foreign Minister Qin Gang and his South Korean counterpart Park Jin met in Jakarta on Friday.", &["Park Jin -- Qin Gang"]),
+        ("bare names around the verb", "Zhou Haicheng met with Pak Song Chol in Shenyang on Monday.", &["Pak Song Chol -- Zhou Haicheng"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
     ]);
 }
