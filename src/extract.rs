@@ -1944,18 +1944,25 @@ impl<'a> DocRun<'a> {
             }
         };
         let mut pairs = Vec::new();
-        for &x in att {
-            if ev.sides[0].contains(&x) || ev.sides[1].contains(&x) {
-                continue;
-            }
-            let s = if let Some(&l) = lead.first() {
-                (0..2).find(|&s| ev.sides[s].contains(&l))
-            } else if let Some(c) = own_sides.get(&x).copied().or(side) {
-                side_of_country(ev, c)
-            } else {
-                self.person_country(x).and_then(|c| side_of_country(ev, c))
-            };
-            let Some(s) = s else { continue };
+        let sides: Vec<(usize, Option<usize>)> = att
+            .iter()
+            .filter(|x| !ev.sides[0].contains(x) && !ev.sides[1].contains(x))
+            .map(|&x| {
+                let s = if let Some(&l) = lead.first() {
+                    (0..2).find(|&s| ev.sides[s].contains(&l))
+                } else if let Some(c) = own_sides.get(&x).copied().or(side) {
+                    side_of_country(ev, c)
+                } else {
+                    self.person_country(x).and_then(|c| side_of_country(ev, c))
+                };
+                (x, s)
+            })
+            .collect();
+        // one whose side is unknown stands with the rest of the list, when they all stand together
+        let known: BTreeSet<usize> = sides.iter().filter_map(|x| x.1).collect();
+        let common = (known.len() == 1).then(|| *known.iter().next().expect("one side"));
+        for (x, s) in sides {
+            let Some(s) = s.or(common) else { continue };
             ev.attendees[s].insert(x);
             for &p in &ev.sides[1 - s] {
                 pairs.push((x, p));
