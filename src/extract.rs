@@ -420,13 +420,20 @@ impl Extractor {
                     .or_insert(Some(i));
             }
         }
-        let member_titles = lexicon_tokens(&compiled, &["MEMBER_TITLE"]);
+        let phrases = |name: &str| {
+            compiled
+                .lexicon_words
+                .get(name)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let member_titles = phrases("MEMBER_TITLE");
         let not_role: BTreeSet<String> = compiled
             .lexicon_words
             .get("NOT_ROLE")
             .cloned()
             .unwrap_or_default();
-        let affiliate_titles = lexicon_tokens(&compiled, &["AFFILIATE_TITLE"]);
+        let affiliate_titles = phrases("AFFILIATE_TITLE");
         Ok(Extractor {
             known,
             known_by_key,
@@ -786,18 +793,25 @@ impl<'a> DocRun<'a> {
                     off += i + 3;
                     name = &name[i + 3..];
                 }
-                let trimmed = name.trim_end();
-                if (r.kind == EntityType::Organization && trimmed.split_whitespace().count() < 2)
-                    || self.x.not_name.contains(
-                        &trimmed
-                            .split_whitespace()
-                            .next()
-                            .unwrap_or("")
-                            .to_lowercase(),
-                    ) && self.x.lookup(trimmed).is_none()
-                        && trimmed.starts_with("The ")
-                {
+                let mut trimmed = name.trim_end();
+                if r.kind == EntityType::Organization && trimmed.split_whitespace().count() < 2 {
                     continue;
+                }
+                // "Political Bureau" + " of the " + a known body: one name
+                if r.kind == EntityType::Organization && self.x.lookup(trimmed).is_none() {
+                    let end = off + trimmed.len();
+                    let tail = [" of the ", " of "]
+                        .iter()
+                        .find(|t| s[end..].starts_with(**t));
+                    if let Some(t) = tail {
+                        let at = span.start + end + t.len();
+                        let body = known_cands.iter().find(|k| {
+                            k.start == at && matches!(k.target, Target::Entity(e) if matches!(self.ents[e].kind, EntityType::Organization | EntityType::Country))
+                        });
+                        if let Some(k) = body {
+                            trimmed = &s[off..k.end - span.start];
+                        }
+                    }
                 }
                 let known = self.x.lookup(trimmed);
                 if known.is_some_and(|k| self.x.known[k].kind != r.kind) {
@@ -1107,31 +1121,54 @@ impl<'a> DocRun<'a> {
                 let name = self.x.known[c].name.clone();
                 self.intern(EntityType::Country, &name, Some(c))
             });
-        let target = affil
+        let named = affil
             .iter()
             .copied()
             .find(|&a| self.ents[a].kind == EntityType::Organization)
             .or(country)
-            .or_else(|| affil.first().copied())
-            .or(home);
-        let Some(target) = target else { return };
-        let lower = title.to_lowercase();
-        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
-        let relation = if words.iter().any(|w| self.x.member_titles.contains(*w)) {
+            .or_else(|| affil.first().copied());
+        // whole words of the title: "member of the Political Bureau"
+        let padded = format!(
+            " {} ",
+            title
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let has = |set: &BTreeSet<String>| set.iter().any(|p| padded.contains(&format!(" {p} ")));
+        let relation = if has(&self.x.member_titles) {
             "MEMBER_OF"
-        } else if words.iter().any(|w| self.x.affiliate_titles.contains(*w)) {
+        } else if has(&self.x.affiliate_titles) {
             "AFFILIATED_WITH"
         } else {
             "HOLDS_ROLE"
         };
-        self.roles.push(EdgeFact {
-            source: p,
-            target,
-            relation: relation.into(),
-            title: Some(title.split_whitespace().collect::<Vec<_>>().join(" ")),
-            date: None,
-            evidence: ev,
-        });
+        // an office with no body named ("Wang Yi, the Minister of Foreign Affairs") is held
+        // in the person's own country; a researcher's or a member's body must be named
+        let Some(target) = named.or(home.filter(|_| relation == "HOLDS_ROLE")) else {
+            return;
+        };
+        // a body inside a known one ("Political Bureau of the Workers' Party of Korea"):
+        // the role is in both
+        let parents: Vec<usize> = self
+            .roles
+            .iter()
+            .filter(|r| r.relation == "PART_OF" && r.source == target)
+            .map(|r| r.target)
+            .collect();
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        for t in std::iter::once(target).chain(parents) {
+            self.roles.push(EdgeFact {
+                source: p,
+                target: t,
+                relation: relation.into(),
+                title: Some(title.clone()),
+                date: None,
+                evidence: ev.clone(),
+            });
+        }
     }
 
     fn person_country(&self, e: usize) -> Option<usize> {

@@ -165,3 +165,63 @@ fn dates_and_places_of_meetings() {
         assert_eq!(met[0].get_str("place"), Some(*place), "{text}");
     }
 }
+
+#[test]
+fn roles_and_affiliations_with_titles() {
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "North Korean Deputy Foreign Minister Pak Myong-ho arrived.",
+            "person:park-myung-ho",
+            "HOLDS_ROLE",
+            "country:north-korea",
+            "Deputy Foreign Minister",
+        ),
+        (
+            "Jon Hyon Chol, member of the Political Bureau of the Workers' Party of Korea, spoke.",
+            "person:jon-hyon-chol",
+            "MEMBER_OF",
+            "org:workers-party-of-korea",
+            "member",
+        ),
+        (
+            "Hong Min, a senior researcher at the Korea Institute for National Unification, said so.",
+            "person:hong-min",
+            "AFFILIATED_WITH",
+            "org:korea-institute-for-national-unification",
+            "senior researcher",
+        ),
+        (
+            "Wang Yi, the Minister of Foreign Affairs, arrived.",
+            "person:wang-yi",
+            "HOLDS_ROLE",
+            "country:china",
+            "Minister of Foreign Affairs",
+        ),
+    ];
+    for (text, person, relation, target, title) in cases {
+        let g = build(text);
+        let found = g.edges_sorted().into_iter().any(|e| {
+            e.source == *person
+                && e.relation() == *relation
+                && e.target == *target
+                && e.get_str("title") == Some(*title)
+        });
+        let edges: Vec<String> = g
+            .edges_sorted()
+            .into_iter()
+            .map(|e| {
+                format!(
+                    "{} {} {} {:?}",
+                    e.source,
+                    e.relation(),
+                    e.target,
+                    e.get_str("title")
+                )
+            })
+            .collect();
+        assert!(
+            found,
+            "{text}\nwant {person} {relation} {target} {title:?}\ngot {edges:#?}"
+        );
+    }
+}
