@@ -840,11 +840,6 @@ impl Macros {
             Err(issues)
         }
     }
-
-    /// The words of a lexicon, if defined.
-    pub fn has(&self, name: &str) -> bool {
-        self.map.contains_key(name)
-    }
 }
 
 /// The regex for a placeholder of the given type letters.
