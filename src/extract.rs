@@ -67,6 +67,7 @@ pub struct Extractor {
     /// Surnames of known people, with the person when only one bears it.
     known_short: HashMap<String, Option<usize>>,
     surname_first: BTreeSet<String>,
+    family_first_countries: BTreeSet<String>,
     member_titles: BTreeSet<String>,
     not_role: BTreeSet<String>,
     affiliate_titles: BTreeSet<String>,
@@ -389,6 +390,11 @@ impl Extractor {
             ],
         );
         let surname_first = lexicon_tokens(&compiled, &["SURNAME_FIRST"]);
+        let family_first_countries = compiled
+            .lexicon_words
+            .get("FAMILY_NAME_FIRST_COUNTRY")
+            .cloned()
+            .unwrap_or_default();
         let title_ref = compiled.lexicon_words.get("TITLE_REF").and_then(|ws| {
             let mut ws: Vec<String> = ws
                 .iter()
@@ -448,6 +454,7 @@ impl Extractor {
             delegation_ref: regex::Regex::new(r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b").expect("valid regex"),
             known_short,
             surname_first,
+            family_first_countries,
             member_titles,
             not_role,
             affiliate_titles,
@@ -1207,9 +1214,17 @@ impl<'a> DocRun<'a> {
                 if toks.len() < 2 {
                     continue;
                 }
+                // family name first: a known family name, a hyphenated given name, or a
+                // person from a country that writes names so ("Dai Bing", Chinese ambassador)
+                let from_east = self.person_country(p).is_some_and(|c| {
+                    self.x
+                        .family_first_countries
+                        .contains(&self.ents[c].label.to_lowercase())
+                });
                 let first_is_surname = self.x.surname_first.contains(&toks[0].to_lowercase())
                     || toks[0].contains('-')
-                    || toks.iter().skip(1).any(|t| t.contains('-'));
+                    || toks.iter().skip(1).any(|t| t.contains('-'))
+                    || from_east;
                 let mut sf = Vec::new();
                 if first_is_surname {
                     sf.push(toks[0].to_string());
@@ -1637,7 +1652,10 @@ impl<'a> DocRun<'a> {
                             .map_or(0, |x| x.0);
                         // and what follows up to the clause's end: "... is planned for December"
                         let rest = &masked.text[whole.end()..];
-                        let clause = rest.find([',', ';', '.']).unwrap_or(rest.len());
+                        let clause = rest
+                            .find([',', ';', '.'])
+                            .unwrap_or(rest.len())
+                            .min(rest.find(" and ").unwrap_or(rest.len()));
                         let to = whole.end()
                             + rest[..clause]
                                 .char_indices()
@@ -1670,15 +1688,19 @@ impl<'a> DocRun<'a> {
                             .collect()
                     };
                     // "held talks with X, and called on Y": X is an object, not the subject
+                    // ("talks with X and was received by Y" likewise)
                     if let Some(a) = c.name("a").or_else(|| c.name("lead")) {
-                        let after = masked.text[a.end()..]
-                            .strip_prefix(',')
-                            .map(str::trim_start)
-                            .unwrap_or("");
+                        let after = &masked.text[a.end()..];
+                        let comma = after.starts_with(',');
+                        let after = after.trim_start_matches(',').trim_start();
                         if let Some(rest) = after.strip_prefix("and ") {
-                            if rest.chars().next().is_some_and(|ch| ch.is_lowercase())
-                                && a.start() == whole.start()
-                            {
+                            let next = rest.split_whitespace().next().unwrap_or("");
+                            let verb = [
+                                "was", "were", "is", "are", "has", "had", "then", "later", "also",
+                            ]
+                            .contains(&next);
+                            let lower = next.chars().next().is_some_and(|ch| ch.is_lowercase());
+                            if a.start() == whole.start() && (verb || (comma && lower)) {
                                 continue;
                             }
                         }
