@@ -883,13 +883,18 @@ impl<'a> DocRun<'a> {
         while !surname_led && toks.first().is_some_and(|t| is_stop(t)) {
             toks.remove(0);
         }
-        while toks.last().is_some_and(|t| is_stop(t)) {
+        // "Moon Jae In": a short last syllable of a Korean-order name is part of it
+        let syllable = |toks: &[&str]| {
+            toks.len() == 3
+                && self.x.surname_first.contains(&toks[0].to_lowercase())
+                && toks[2].len() <= 3
+                && toks[2].chars().next().is_some_and(char::is_uppercase)
+        };
+        while toks.last().is_some_and(|t| is_stop(t)) && !syllable(&toks) {
             toks.pop();
         }
-        if toks.len() < 2
-            || toks.len() > 5
-            || toks.iter().skip(surname_led as usize).any(|t| is_stop(t))
-        {
+        let inner = &toks[surname_led as usize..toks.len() - syllable(&toks) as usize];
+        if toks.len() < 2 || toks.len() > 5 || inner.iter().any(|t| is_stop(t)) {
             return None;
         }
         if toks.iter().any(|t| {
@@ -908,11 +913,13 @@ impl<'a> DocRun<'a> {
                 return None;
             }
         }
-        // a token that is itself a known place or country is not part of a name
+        // a token that is itself a known place or country, written as such, is not part
+        // of a name ("Beijing"; but "Un" is not "UN")
         if toks.iter().any(|t| {
-            self.x
-                .lookup(t)
-                .is_some_and(|k| self.x.known[k].kind != EntityType::Person)
+            self.x.lookup(t).is_some_and(|k| {
+                let e = &self.x.known[k];
+                e.kind != EntityType::Person && (e.name == *t || e.aliases.iter().any(|a| a == t))
+            })
         }) {
             return None;
         }
