@@ -180,17 +180,6 @@ pub struct RelationRule {
     pub unless: Option<String>,
 }
 
-/// A date expression inside sentences.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DateRule {
-    /// Unique id.
-    pub id: String,
-    /// Regex with groups among `year`, `month`, `day`, `weekday`, `last`,
-    /// `rel_year`, `ago_days`.
-    pub pattern: String,
-}
-
 /// A year known from the anniversary of an event.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,7 +192,9 @@ pub struct AnniversaryRule {
     pub year: i32,
 }
 
-/// A line-level pattern (boilerplate to drop, or a dateline).
+/// A rule that is an id and a regex: a date expression inside sentences
+/// (groups among `year`, `month`, `day`, `weekday`, `last`, `rel_year`,
+/// `rel_month`, `rel_day`, `ago_days`), a dateline, or boilerplate to drop.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LineRule {
@@ -268,7 +259,7 @@ pub struct RuleSet {
     /// Relation and event rules.
     pub relations: Vec<Located<RelationRule>>,
     /// Date expressions.
-    pub dates: Vec<Located<DateRule>>,
+    pub dates: Vec<Located<LineRule>>,
     /// Datelines (document dates).
     pub datelines: Vec<Located<LineRule>>,
     /// Anniversaries.
@@ -1100,15 +1091,17 @@ impl RuleSet {
                 },
             });
         }
-        let relation_set =
-            regex::RegexSet::new(relations.iter().map(|r| r.re.as_str())).map_err(|e| {
+        let set_of = |res: Vec<&str>| {
+            regex::RegexSet::new(res).map_err(|e| {
                 Error::Rules(vec![RuleIssue {
                     file: PathBuf::new(),
                     line: None,
                     rule: None,
                     message: e.to_string(),
                 }])
-            })?;
+            })
+        };
+        let relation_set = set_of(relations.iter().map(|r| r.re.as_str()).collect())?;
         let simple = |rs: &[Located<LineRule>]| -> Result<Vec<CompiledRegex>> {
             rs.iter()
                 .map(|r| {
@@ -1119,27 +1112,10 @@ impl RuleSet {
                 })
                 .collect()
         };
-        let dates = self
-            .dates
-            .iter()
-            .map(|r| {
-                Ok(CompiledRegex {
-                    id: r.rule.id.clone(),
-                    re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let dates = simple(&self.dates)?;
         let datelines = simple(&self.datelines)?;
         let boiler = simple(&self.boilerplate)?;
-        let boilerplate =
-            regex::RegexSet::new(boiler.iter().map(|r| r.re.as_str())).map_err(|e| {
-                Error::Rules(vec![RuleIssue {
-                    file: PathBuf::new(),
-                    line: None,
-                    rule: None,
-                    message: e.to_string(),
-                }])
-            })?;
+        let boilerplate = set_of(boiler.iter().map(|r| r.re.as_str()).collect())?;
         let anniversaries = self
             .anniversaries
             .iter()
