@@ -593,3 +593,41 @@ fn build_trace_shows_the_masked_sentence_and_the_rule_that_fired() {
     );
     assert_eq!(lines[1], "  meeting.met fired", "{err}");
 }
+
+#[test]
+fn dot_quoting_survives_quotes_and_backslashes_in_names_and_titles() {
+    let t = tmp();
+    let article = t.path().join("odd.txt");
+    std::fs::write(
+        &article,
+        "Ri Chol Man, chairman of the \"Peace\\Unity\" Committee of the Workers' Party of Korea, met Chinese Ambassador Wang Yajun in Pyongyang on 3 March 2023.\n",
+    )
+    .unwrap();
+    let dot_path = t.path().join("odd.dot");
+    let out = cnkg()
+        .arg("build")
+        .arg(&article)
+        .arg("-o")
+        .arg(&dot_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let dot = std::fs::read_to_string(&dot_path).unwrap();
+    assert!(
+        dot.contains("\\\"Peace\\\\Unity\\\""),
+        "quotes and backslashes escaped: {dot}"
+    );
+    let rendered = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .arg(&dot_path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("Graphviz `dot` is required for this test and could not run: {e}")
+        });
+    assert!(
+        rendered.status.success(),
+        "dot failed: {}",
+        stderr_of(&rendered)
+    );
+    assert_eq!(stderr_of(&rendered), "", "dot printed warnings or errors");
+}
