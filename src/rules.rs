@@ -946,6 +946,29 @@ fn expand(
     Ok(out)
 }
 
+/// `\b` as an ASCII word boundary: the same on English text, and it keeps the
+/// fast lazy DFA working on text with non-ASCII letters (a Unicode `\b`
+/// makes it give up there).
+fn ascii_word_boundaries(pat: &str) -> String {
+    let mut out = String::with_capacity(pat.len() + 16);
+    let mut chars = pat.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
 /// Expands and compiles a rule pattern.
 fn compile_pattern(
     macros: &Macros,
@@ -965,9 +988,10 @@ fn compile_pattern(
     if pat.trim().is_empty() {
         return Err(mk("empty pattern".into()));
     }
-    let expanded = expand(&macros.map, pat, 0).map_err(mk)?;
+    let expanded = ascii_word_boundaries(&expand(&macros.map, pat, 0).map_err(mk)?);
     let re = regex::RegexBuilder::new(&expanded)
         .size_limit(1 << 26)
+        .dfa_size_limit(1 << 24)
         .build()
         .map_err(|e| mk(format!("bad regex: {}", e.to_string().replace('\n', " "))))?;
     if re.is_match("") {
@@ -1092,14 +1116,18 @@ impl RuleSet {
             });
         }
         let set_of = |res: Vec<&str>| {
-            regex::RegexSet::new(res).map_err(|e| {
-                Error::Rules(vec![RuleIssue {
-                    file: PathBuf::new(),
-                    line: None,
-                    rule: None,
-                    message: e.to_string(),
-                }])
-            })
+            regex::RegexSetBuilder::new(res)
+                .size_limit(1 << 27)
+                .dfa_size_limit(1 << 25)
+                .build()
+                .map_err(|e| {
+                    Error::Rules(vec![RuleIssue {
+                        file: PathBuf::new(),
+                        line: None,
+                        rule: None,
+                        message: e.to_string(),
+                    }])
+                })
         };
         let relation_set = set_of(relations.iter().map(|r| r.re.as_str()).collect())?;
         let simple = |rs: &[Located<LineRule>]| -> Result<Vec<CompiledRegex>> {
