@@ -1800,18 +1800,45 @@ impl<'a> DocRun<'a> {
                                     e.support.push((ev, pairs));
                                     ei
                                 }
-                                None => add_event(
-                                    &mut events,
-                                    EventFact {
-                                        kind: "meeting".into(),
-                                        sides: [a, b],
-                                        attendees: [BTreeSet::new(), BTreeSet::new()],
-                                        date,
-                                        place,
-                                        support: vec![(ev, pairs)],
-                                        reporters: BTreeSet::new(),
-                                    },
-                                ),
+                                None => {
+                                    // no place said: the place of this person's last meeting on the
+                                    // same trip ("Jang also held talks with Premier Wen")
+                                    let place = place.or_else(|| {
+                                        events
+                                            .iter()
+                                            .rev()
+                                            .find(|e| {
+                                                e.place.is_some()
+                                                    && e.sides.iter().any(|s| {
+                                                        !s.is_disjoint(&a) || !s.is_disjoint(&b)
+                                                    })
+                                                    && match (e.date, date) {
+                                                        (Some(x), Some(y)) => {
+                                                            x.compatible(&y)
+                                                                || x.days()
+                                                                    .zip(y.days())
+                                                                    .is_some_and(|(p, q)| {
+                                                                        (p - q).abs() <= 3
+                                                                    })
+                                                        }
+                                                        _ => false,
+                                                    }
+                                            })
+                                            .and_then(|e| e.place)
+                                    });
+                                    add_event(
+                                        &mut events,
+                                        EventFact {
+                                            kind: "meeting".into(),
+                                            sides: [a, b],
+                                            attendees: [BTreeSet::new(), BTreeSet::new()],
+                                            date,
+                                            place,
+                                            support: vec![(ev, pairs)],
+                                            reporters: BTreeSet::new(),
+                                        },
+                                    )
+                                }
                             };
                             sentence_events.push(ei);
                             last_meeting = Some(ei);
