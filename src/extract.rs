@@ -897,10 +897,13 @@ impl<'a> DocRun<'a> {
         if toks.len() < 2 || toks.len() > 5 || inner.iter().any(|t| is_stop(t)) {
             return None;
         }
+        // an all-capitals word ("KCNA") is not part of a name; a middle initial ("M.") is
+        let initial = |t: &str| t.len() == 2 && t.ends_with('.');
         if toks.iter().any(|t| {
-            t.chars()
-                .filter(|c| c.is_alphabetic())
-                .all(|c| c.is_uppercase())
+            !initial(t)
+                && t.chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(|c| c.is_uppercase())
         }) {
             return None;
         }
@@ -974,8 +977,17 @@ impl<'a> DocRun<'a> {
                         .find(&clean[..clean.find(' ').unwrap_or(clean.len())])
                         .unwrap_or(0);
                     let s0 = ns + off;
-                    let known = self.x.lookup(&clean);
+                    // "Kurt M. Campbell" is also "Kurt Campbell"
+                    let plain: Vec<&str> = clean
+                        .split(' ')
+                        .filter(|t| !(t.len() == 2 && t.ends_with('.')))
+                        .collect();
+                    let plain = plain.join(" ");
+                    let known = self.x.lookup(&clean).or_else(|| self.x.lookup(&plain));
                     let e = self.intern(EntityType::Person, &clean, known);
+                    if plain != clean {
+                        self.ents[e].spellings.insert(plain);
+                    }
                     (Target::Entity(e), (s0, s0 + clean.len()))
                 } else {
                     continue;

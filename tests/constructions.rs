@@ -97,6 +97,7 @@ fn meeting_constructions() {
         ("an attendee of unknown country stands with the rest of the list", "Premier Kim Tok Hun met Chinese Vice Premier Liu Guozhong in Pyongyang on Monday. Also present were Choe Son Hui, Jon Hyon Chol and Kim Song Nam.", &["Kim Deok-hoon -- Liu Guozhong", "Choe Son Hui -- Liu Guozhong", "Jon Hyon Chol -- Liu Guozhong", "Kim Song Nam -- Liu Guozhong"]),
         ("held talks with X and was received by Y", "During the visit, Chinese legislator Zhao Leji held talks with Choe Ryong Hae and was received by Kim Jong Un.", &["Choe Ryong Hae -- Zhao Leji", "Kim Jong Un -- Zhao Leji"]),
         ("a Chinese name's family name first", "Chinese Ambassador to South Korea Dai Bing arrived in Seoul. Dai later called on Yoon's chief of staff Lee Kwan-sup.", &["Dai Bing -- Lee Kwan-sup"]),
+        ("a middle initial", "U.S. Deputy Secretary of State Kurt M. Campbell met Chinese Vice Foreign Minister Ma Zhaoxu in Washington.", &["Kurt M. Campbell -- Ma Zhaoxu"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
     ]);
 }
