@@ -98,6 +98,7 @@ fn meeting_constructions() {
         ("held talks with X and was received by Y", "During the visit, Chinese legislator Zhao Leji held talks with Choe Ryong Hae and was received by Kim Jong Un.", &["Choe Ryong Hae -- Zhao Leji", "Kim Jong Un -- Zhao Leji"]),
         ("a Chinese name's family name first", "Chinese Ambassador to South Korea Dai Bing arrived in Seoul. Dai later called on Yoon's chief of staff Lee Kwan-sup.", &["Dai Bing -- Lee Kwan-sup"]),
         ("a middle initial", "U.S. Deputy Secretary of State Kurt M. Campbell met Chinese Vice Foreign Minister Ma Zhaoxu in Washington.", &["Kurt M. Campbell -- Ma Zhaoxu"]),
+        ("the visiting vice minister", "Chinese Vice Foreign Minister Sun Weidong arrived in Pyongyang on Monday. North Korean Premier Kim Tok Hun received the visiting vice minister at the Mansudae Assembly Hall.", &["Kim Deok-hoon -- Sun Weidong"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
     ]);
 }
