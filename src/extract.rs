@@ -1505,7 +1505,7 @@ impl<'a> DocRun<'a> {
                 Target::Entity(e)
                     if ents[e].kind == EntityType::Person
                         && !m.reference
-                        && m.start - sent.0.start <= 30 =>
+                        && m.ext.0.saturating_sub(sent.0.start) <= 30 =>
                 {
                     Some(e)
                 }
@@ -1569,7 +1569,11 @@ impl<'a> DocRun<'a> {
                 let here = self.sentences[k]
                     .1
                     .iter()
-                    .find(|x| x.start <= span.start + 2 && x.start < a);
+                    .find(|x| {
+                        x.ext.0 <= span.start + 2
+                            && x.start < a
+                            && matches!(x.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)
+                    });
                 let who = match here.map(|x| x.target) {
                     Some(Target::Entity(e)) if self.ents[e].kind == EntityType::Person => Some(e),
                     _ => (1..=2)
@@ -1607,6 +1611,7 @@ impl<'a> DocRun<'a> {
         let dateline_place = dateline.map(|d| d.1);
         let mut prev_place: Option<usize> = None;
         let mut prev_date: Option<PartialDate> = None;
+        let mut prev_people: BTreeSet<usize> = BTreeSet::new();
         for k in 0..self.sentences.len() {
             let (span, ref mentions) = self.sentences[k];
             let mentions = mentions.clone();
@@ -1614,6 +1619,14 @@ impl<'a> DocRun<'a> {
             let this_place = self.pick_place(norm, &mentions, span.start, span.start, false);
             let context_place = prev_place;
             let context_date = prev_date;
+            let context_people = std::mem::take(&mut prev_people);
+            prev_people = mentions
+                .iter()
+                .filter_map(|m| match m.target {
+                    Target::Entity(e) if self.ents[e].kind == EntityType::Person => Some(e),
+                    _ => None,
+                })
+                .collect();
             prev_date = mentions.iter().find_map(|m| match m.target {
                 Target::Date(Some(d)) => Some(d),
                 _ => None,
@@ -1729,6 +1742,16 @@ impl<'a> DocRun<'a> {
                         self.trace.push(format!("  {} fired", rule.id));
                     }
                     let ev = self.evidence(span, &rule.id);
+                    // the sentence before sets the scene for the same people, or when it names nobody
+                    // ("The envoys held talks in Seoul."), not for others
+                    let people: BTreeSet<usize> = ["a", "b", "b2", "b3", "lead", "attendees"]
+                        .iter()
+                        .flat_map(|n| slot(n, Some(EntityType::Person)))
+                        .collect();
+                    let same_scene =
+                        context_people.is_empty() || !people.is_disjoint(&context_people);
+                    let context_place = context_place.filter(|_| same_scene);
+                    let context_date = context_date.filter(|_| same_scene);
                     let own_date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start));
                     let date = own_date.or(context_date).or(self.date);
                     let end = masked.to_norm(whole.end());

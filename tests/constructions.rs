@@ -118,6 +118,8 @@ fn decoys_are_not_meetings() {
         ("proposed", "South Korean President Yoon Suk Yeol proposed a summit with Chinese President Xi Jinping.", &[]),
         ("cancelled", "A planned meeting between Russian Deputy Foreign Minister Andrei Rudenko and North Korean Vice Foreign Minister Pak Myong-ho was cancelled.", &[]),
         ("to meet: purpose of a trip", "Chinese Assistant Foreign Minister Nong Rong arrived in Pyongyang to meet North Korean Vice Foreign Minister Pak Myong-ho.", &[]),
+        ("asked whether", "Asked whether he had met North Korean Vice Foreign Minister Pak Myong-ho, Chinese Ambassador Wang Yajun declined to comment.", &[]),
+        ("denied", "South Korean lawmaker Lee Hae-chan denied that he had met North Korean Vice Foreign Minister Pak Myong-ho in Beijing.", &[]),
         ("negated", "North Korean envoy Choe Ryong Hae attended the parade in Beijing but did not meet Chinese President Xi Jinping.", &[]),
         ("same delegation", "North Korean Foreign Minister Choe Son Hui was accompanied by Vice Foreign Minister Im Chon Il on the flight to Moscow.", &[]),
     ]);
@@ -228,4 +230,24 @@ fn roles_and_affiliations_with_titles() {
             "{text}\nwant {person} {relation} {target} {title:?}\ngot {edges:#?}"
         );
     }
+}
+
+#[test]
+fn the_sentence_before_sets_the_scene_only_for_its_own_people() {
+    // Moscow belongs to the sentence about Xi and Putin, not to Moon's meeting
+    let g = build("Chinese President Xi Jinping met Russian President Vladimir Putin in Moscow on Thursday.\nSouth Korean President Moon Jae-in said he met North Korean leader Kim Jong Un three times.\n");
+    let moon = g
+        .edges_sorted()
+        .into_iter()
+        .find(|e| e.relation() == "MET" && e.target == "person:moon-jae-in")
+        .expect("Moon met Kim");
+    assert_eq!(moon.get_str("place"), None);
+    // a sentence naming nobody sets the scene: "The envoys held talks in Seoul."
+    let g = build("The nuclear envoys of the three countries held talks in Seoul on Friday.\nSouth Korea's Kim Gunn hosted the meeting with U.S. Special Representative Sung Kim.\n");
+    let met = g
+        .edges_sorted()
+        .into_iter()
+        .find(|e| e.relation() == "MET")
+        .expect("a meeting");
+    assert_eq!(met.get_str("place"), Some("place:seoul"));
 }
