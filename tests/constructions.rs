@@ -100,6 +100,8 @@ fn meeting_constructions() {
         ("a middle initial", "U.S. Deputy Secretary of State Kurt M. Campbell met Chinese Vice Foreign Minister Ma Zhaoxu in Washington.", &["Kurt M. Campbell -- Ma Zhaoxu"]),
         ("the visiting vice minister", "Chinese Vice Foreign Minister Sun Weidong arrived in Pyongyang on Monday. North Korean Premier Kim Tok Hun received the visiting vice minister at the Mansudae Assembly Hall.", &["Kim Deok-hoon -- Sun Weidong"]),
         ("couples on both sides", "North Korean leader Kim Jong Un and his wife Ri Sol Ju welcomed Chinese President Xi Jinping and his wife Peng Liyuan at the airport.", &["Kim Jong Un -- Xi Jinping", "Kim Jong Un -- Peng Liyuan", "Ri Sol Ju -- Xi Jinping", "Peng Liyuan -- Ri Sol Ju"]),
+        ("A and B started talks", "Russian President Vladimir Putin and North Korean leader Kim Jong Un have started talks at the Vostochny Cosmodrome.", &["Kim Jong Un -- Vladimir Putin"]),
+        ("gave a tour", "Chinese Premier Li Qiang gave North Korean Premier Pak Thae Song a tour of an industrial park in Tianjin.", &["Li Qiang -- Pak Thae Song"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
     ]);
 }
