@@ -1751,7 +1751,9 @@ impl<'a> DocRun<'a> {
                     let same_scene =
                         context_people.is_empty() || !people.is_disjoint(&context_people);
                     let context_place = context_place.filter(|_| same_scene);
-                    let context_date = context_date.filter(|_| same_scene);
+                    // nor does a date ahead of the article's own ("next year")
+                    let context_date = context_date
+                        .filter(|d| same_scene && self.date.is_none_or(|doc| d.year <= doc.year));
                     let own_date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start));
                     let date = own_date.or(context_date).or(self.date);
                     let end = masked.to_norm(whole.end());

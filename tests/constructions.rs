@@ -102,6 +102,7 @@ fn meeting_constructions() {
         ("couples on both sides", "North Korean leader Kim Jong Un and his wife Ri Sol Ju welcomed Chinese President Xi Jinping and his wife Peng Liyuan at the airport.", &["Kim Jong Un -- Xi Jinping", "Kim Jong Un -- Peng Liyuan", "Ri Sol Ju -- Xi Jinping", "Peng Liyuan -- Ri Sol Ju"]),
         ("A and B started talks", "Russian President Vladimir Putin and North Korean leader Kim Jong Un have started talks at the Vostochny Cosmodrome.", &["Kim Jong Un -- Vladimir Putin"]),
         ("gave a tour", "Chinese Premier Li Qiang gave North Korean Premier Pak Thae Song a tour of an industrial park in Tianjin.", &["Li Qiang -- Pak Thae Song"]),
+        ("a brief encounter", "South Korean President Lee Jae-myung had a brief encounter with Japanese Prime Minister Sanae Takaichi in Gyeongju.", &["Lee Jae-myung -- Sanae Takaichi"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
     ]);
 }
