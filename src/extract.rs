@@ -63,6 +63,7 @@ pub struct Extractor {
     delegation_ref: regex::Regex,
     title_ref: Option<regex::Regex>,
     pronoun: regex::Regex,
+    object_pronoun: regex::Regex,
     year_re: regex::Regex,
     /// Surnames of known people, with the person when only one bears it.
     known_short: HashMap<String, Option<usize>>,
@@ -450,6 +451,10 @@ impl Extractor {
             title_words,
             title_ref,
             pronoun: regex::Regex::new(r"\b(?:he|she|He|She)\b").expect("valid regex"),
+            object_pronoun: regex::Regex::new(
+                r"\b(?:met|met with|meets|received|receives|welcomed|hosted|greeted|called on|saw off|held talks with|sat down with|talks with|meeting with)\s+(him|her)\b",
+            )
+            .expect("valid regex"),
             year_re: regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex"),
             delegation_ref: regex::Regex::new(r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b").expect("valid regex"),
             known_short,
@@ -1580,6 +1585,28 @@ impl<'a> DocRun<'a> {
                         .filter_map(|d| k.checked_sub(d))
                         .find_map(|j| subject(&self.sentences[j], &self.ents)),
                 };
+                if let Some(p) = who {
+                    new.push(Mention::new(a, b, Target::Entity(p), true));
+                }
+            }
+            // "Xi received him": the person last named who is not this sentence's subject
+            let subj = subject(&self.sentences[k], &self.ents);
+            for c in self.x.object_pronoun.captures_iter(s) {
+                let m = c.get(1).expect("group");
+                let (a, b) = (span.start + m.start(), span.start + m.end());
+                if self.sentences[k]
+                    .1
+                    .iter()
+                    .chain(&new)
+                    .any(|x| overlaps(x.ext, (a, b)))
+                {
+                    continue;
+                }
+                let who = named
+                    .iter()
+                    .rev()
+                    .find(|(pos, p)| *pos < a && Some(*p) != subj)
+                    .map(|x| x.1);
                 if let Some(p) = who {
                     new.push(Mention::new(a, b, Target::Entity(p), true));
                 }

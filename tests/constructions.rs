@@ -103,6 +103,7 @@ fn meeting_constructions() {
         ("A and B started talks", "Russian President Vladimir Putin and North Korean leader Kim Jong Un have started talks at the Vostochny Cosmodrome.", &["Kim Jong Un -- Vladimir Putin"]),
         ("gave a tour", "Chinese Premier Li Qiang gave North Korean Premier Pak Thae Song a tour of an industrial park in Tianjin.", &["Li Qiang -- Pak Thae Song"]),
         ("a brief encounter", "South Korean President Lee Jae-myung had a brief encounter with Japanese Prime Minister Sanae Takaichi in Gyeongju.", &["Lee Jae-myung -- Sanae Takaichi"]),
+        ("received him", "Chinese Vice Foreign Minister Sun Weidong arrived in Pyongyang on Monday. North Korean Premier Kim Tok Hun received him at the Mansudae Assembly Hall.", &["Kim Deok-hoon -- Sun Weidong"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
     ]);
 }
