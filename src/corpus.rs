@@ -23,19 +23,27 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Reads a UTF-8 text file.
+///
+/// # Errors
+/// [`Error::Read`] or [`Error::NotUtf8`], naming the file.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
 /// Reads one file as a document.
 ///
 /// # Errors
 /// [`Error::Read`] or [`Error::NotUtf8`].
 pub fn read_file(path: &Path) -> Result<Document> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
+    let text = read_text(path)?;
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())

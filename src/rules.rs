@@ -329,15 +329,7 @@ impl RuleSet {
         }
         let mut sources = Vec::new();
         for f in &files {
-            let bytes = std::fs::read(f).map_err(|source| Error::Read {
-                path: f.clone(),
-                source,
-            })?;
-            let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
-                path: f.clone(),
-                offset: e.utf8_error().valid_up_to(),
-            })?;
-            sources.push((f.clone(), text));
+            sources.push((f.clone(), crate::corpus::read_text(f)?));
         }
         RuleSet::from_sources(&sources)
     }
