@@ -1561,53 +1561,45 @@ impl<'a> DocRun<'a> {
                     }
                 }
             }
-            for m in self.x.pronoun.find_iter(s) {
-                let (a, b) = (span.start + m.start(), span.start + m.end());
-                if self.sentences[k]
-                    .1
-                    .iter()
-                    .chain(&new)
-                    .any(|x| overlaps(x.ext, (a, b)))
-                {
-                    continue;
-                }
-                let here = self.sentences[k]
-                    .1
-                    .iter()
-                    .find(|x| {
-                        x.ext.0 <= span.start + 2
-                            && x.start < a
-                            && matches!(x.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)
-                    });
-                let who = match here.map(|x| x.target) {
-                    Some(Target::Entity(e)) if self.ents[e].kind == EntityType::Person => Some(e),
-                    _ => (1..=2)
-                        .filter_map(|d| k.checked_sub(d))
-                        .find_map(|j| subject(&self.sentences[j], &self.ents)),
-                };
-                if let Some(p) = who {
-                    new.push(Mention::new(a, b, Target::Entity(p), true));
-                }
-            }
-            // "Xi received him": the person last named who is not this sentence's subject
+            // "he"/"she": the person opening this sentence, else the subject of one of
+            // the two before; "Xi received him": the person last named who is not
+            // this sentence's subject
             let subj = subject(&self.sentences[k], &self.ents);
+            let opener = self.sentences[k].1.iter().find_map(|x| match x.target {
+                Target::Entity(e)
+                    if self.ents[e].kind == EntityType::Person && x.ext.0 <= span.start + 2 =>
+                {
+                    Some((x.start, e))
+                }
+                _ => None,
+            });
+            let mut refs: Vec<(usize, usize, Option<usize>)> = Vec::new();
+            for m in self.x.pronoun.find_iter(s) {
+                let a = span.start + m.start();
+                let who = opener.filter(|(at, _)| *at < a).map(|x| x.1).or_else(|| {
+                    (1..=2)
+                        .filter_map(|d| k.checked_sub(d))
+                        .find_map(|j| subject(&self.sentences[j], &self.ents))
+                });
+                refs.push((a, span.start + m.end(), who));
+            }
             for c in self.x.object_pronoun.captures_iter(s) {
                 let m = c.get(1).expect("group");
-                let (a, b) = (span.start + m.start(), span.start + m.end());
-                if self.sentences[k]
-                    .1
-                    .iter()
-                    .chain(&new)
-                    .any(|x| overlaps(x.ext, (a, b)))
-                {
-                    continue;
-                }
+                let a = span.start + m.start();
                 let who = named
                     .iter()
                     .rev()
                     .find(|(pos, p)| *pos < a && Some(*p) != subj)
                     .map(|x| x.1);
-                if let Some(p) = who {
+                refs.push((a, span.start + m.end(), who));
+            }
+            for (a, b, who) in refs {
+                let free = !self.sentences[k]
+                    .1
+                    .iter()
+                    .chain(&new)
+                    .any(|x| overlaps(x.ext, (a, b)));
+                if let (true, Some(p)) = (free, who) {
                     new.push(Mention::new(a, b, Target::Entity(p), true));
                 }
             }

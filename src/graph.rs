@@ -51,10 +51,7 @@ impl Node {
     pub fn label(&self) -> &str {
         str_attr(&self.attrs, "label").unwrap_or(&self.id)
     }
-    /// Event date, if any.
-    pub fn date(&self) -> Option<&str> {
-        str_attr(&self.attrs, "date")
-    }
+
     /// Aliases.
     pub fn aliases(&self) -> Vec<&str> {
         self.attrs
