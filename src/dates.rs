@@ -119,6 +119,86 @@ impl PartialDate {
     }
 }
 
+/// A `--since`/`--until` window over partial dates.
+///
+/// Dates compare at the precision both sides know: "2019-06" is within
+/// `--since 2019` and within `--until 2019-06-10`, and "2019" is within
+/// `--since 2019-06`. An undated item is outside any window that has a bound.
+///
+/// ```
+/// use cnkg::dates::{DateRange, PartialDate};
+/// let r = DateRange::parse(Some("2019"), Some("2019-06-10")).unwrap();
+/// assert!(r.contains(PartialDate::parse("2019-06").as_ref()));
+/// assert!(!r.contains(PartialDate::parse("2019-07-01").as_ref()));
+/// assert!(!r.contains(None));
+/// assert!(DateRange::default().contains(None));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateRange {
+    /// Earliest date, inclusive.
+    pub since: Option<PartialDate>,
+    /// Latest date, inclusive.
+    pub until: Option<PartialDate>,
+}
+
+impl DateRange {
+    /// Parses the two bounds, each "YYYY", "YYYY-MM" or "YYYY-MM-DD".
+    ///
+    /// # Errors
+    /// A one-line message naming the flag and the accepted shapes.
+    pub fn parse(since: Option<&str>, until: Option<&str>) -> Result<DateRange, String> {
+        let one = |flag: &str, v: Option<&str>| -> Result<Option<PartialDate>, String> {
+            v.map(|s| {
+                PartialDate::parse(s).ok_or_else(|| {
+                    format!("bad date for {flag}: '{s}': write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2019-06)")
+                })
+            })
+            .transpose()
+        };
+        Ok(DateRange {
+            since: one("--since", since)?,
+            until: one("--until", until)?,
+        })
+    }
+
+    /// True when neither bound is set.
+    pub fn is_open(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+
+    /// True when `date` lies in the window (see the type's docs).
+    pub fn contains(&self, date: Option<&PartialDate>) -> bool {
+        if self.is_open() {
+            return true;
+        }
+        let Some(d) = date else {
+            return false;
+        };
+        let after = self
+            .since
+            .is_none_or(|s| d.cmp_common(&s) != std::cmp::Ordering::Less);
+        let before = self
+            .until
+            .is_none_or(|u| d.cmp_common(&u) != std::cmp::Ordering::Greater);
+        after && before
+    }
+}
+
+impl PartialDate {
+    /// Compares two dates on the parts both know ("2019-06" equals "2019").
+    pub fn cmp_common(&self, other: &PartialDate) -> std::cmp::Ordering {
+        let p = self.precision().min(other.precision());
+        let key = |d: &PartialDate| {
+            (
+                d.year,
+                if p >= 2 { d.month.unwrap_or(0) } else { 0 },
+                if p >= 3 { d.day.unwrap_or(0) } else { 0 },
+            )
+        };
+        key(self).cmp(&key(other))
+    }
+}
+
 fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
