@@ -7,10 +7,17 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::collections::BTreeSet;
+
 use crate::error::Error;
+use serde_json::{json, Value};
+
+use crate::dates::DateRange;
 use crate::export::{self, Format};
 use crate::extract::Extractor;
 use crate::graph::KnowledgeGraph;
+use crate::query::{envelope, to_json, MeetingFilter, PathOptions, Query};
+use crate::report;
 use crate::rules::RuleSet;
 
 /// Exit statuses.
@@ -112,12 +119,147 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Whom did a person meet, when and where (every meeting without PERSON).
+    ///
+    /// One row per occasion, sorted by date (undated last): date, place, the
+    /// people on each side (PERSON's side first), and the documents. Dates
+    /// compare at the precision both sides know: a meeting in "2019-06" is
+    /// within `--since 2019`. Names are forgiving: any alias, any case,
+    /// hyphens and spaces ignored. Exit status 1 when nothing matches.
+    #[command(after_help = "Examples:
+  cnkg met \"Kim Jong Un\"
+  cnkg met \"kim jong-un\" --with \"Xi Jinping\" --evidence
+  cnkg met --since 2025 --place Beijing --graph graph.json --json")]
+    Met {
+        /// The person (a name, an alias or a node id).
+        person: Option<String>,
+        /// Only meetings with this person.
+        #[arg(long, value_name = "PERSON")]
+        with: Option<String>,
+        /// Only meetings on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only meetings on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only meetings held at this place or anywhere inside it.
+        #[arg(long, value_name = "PLACE")]
+        place: Option<String>,
+        /// Print the sentences behind each meeting.
+        #[arg(long)]
+        evidence: bool,
+        /// One JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        source: GraphSource,
+    },
+    /// How two entities are connected: the shortest path, or every path.
+    ///
+    /// Edges are followed either way. Each step shows its relation, date and
+    /// one evidence sentence. Exit status 1 when there is no path.
+    #[command(after_help = "Examples:
+  cnkg path \"Park Minghao\" \"Xi Jinping\"
+  cnkg path \"Choe Son Hui\" \"Wang Yi\" --all --max-hops 4 --limit 5
+  cnkg path \"Kim Jong Un\" \"Sun Weidong\" --relations MET")]
+    Path {
+        /// Where the path starts.
+        from: String,
+        /// Where it ends.
+        to: String,
+        /// Longest path searched, in hops.
+        #[arg(long, value_name = "N", default_value_t = 6)]
+        max_hops: usize,
+        /// Every simple path up to --max-hops, shortest first.
+        #[arg(long)]
+        all: bool,
+        /// At most this many paths (with --all).
+        #[arg(long, value_name = "K", default_value_t = 10)]
+        limit: usize,
+        /// Follow only these relations (comma-separated, e.g. MET,HOLDS_ROLE).
+        #[arg(long, value_delimiter = ',', value_name = "RELATIONS")]
+        relations: Vec<String>,
+        /// One JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        source: GraphSource,
+    },
+    /// What the graph knows about one entity.
+    ///
+    /// Type, canonical name, aliases, roles and affiliations with titles,
+    /// people holding titles in it, meetings, other relations, and the
+    /// documents that mention it.
+    Show {
+        /// A name, an alias or a node id.
+        entity: String,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        source: GraphSource,
+    },
+    /// The ego network of one entity: everything within N hops.
+    ///
+    /// As a table (each node, its distance and the edge that reached it), or
+    /// as a graph of its own in any export format.
+    Neighbors {
+        /// A name, an alias or a node id.
+        entity: String,
+        /// Hops from the entity.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        depth: usize,
+        /// table, or an export format (json, dot).
+        #[arg(long, value_name = "FORMAT", default_value = "table")]
+        format: String,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        source: GraphSource,
+    },
     /// Work with rule files.
     Rules {
         /// What to do with the rules.
         #[command(subcommand)]
         command: RulesCommand,
     },
+}
+
+/// Where a query's graph comes from: a saved graph, or a build.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GraphSource {
+    /// A graph JSON file written by `cnkg build` (default: build one from --input).
+    #[arg(long, value_name = "FILE")]
+    pub graph: Option<PathBuf>,
+    /// Articles to build from when there is no --graph (repeatable).
+    #[arg(long = "input", value_name = "PATH", default_value = "seeds")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder of rule files, when building.
+    #[arg(long, value_name = "DIR", default_value = "graph_rules")]
+    pub rules: PathBuf,
+}
+
+impl GraphSource {
+    /// Loads the saved graph, or builds one.
+    ///
+    /// # Errors
+    /// A missing or malformed graph file, or any build error.
+    pub fn load(&self) -> anyhow::Result<KnowledgeGraph> {
+        if let Some(p) = &self.graph {
+            if !p.exists() {
+                bail!(
+                    "{}: no such graph file; build one with `cnkg build -o {}`, or leave out --graph to build from the articles",
+                    p.display(),
+                    p.display()
+                );
+            }
+            return Ok(crate::export::json::load(p)?);
+        }
+        let x = load_rules(&self.rules)?;
+        let docs = crate::corpus::read_inputs(&self.inputs)?;
+        Ok(KnowledgeGraph::build(&x, &docs))
+    }
 }
 
 /// `cnkg rules ...`
@@ -142,6 +284,10 @@ fn render(g: &KnowledgeGraph, f: Format) -> String {
         Format::Json => export::json::to_string(g),
         Format::Dot => export::dot::to_string(g),
     }
+}
+
+fn print(data: &str) -> anyhow::Result<()> {
+    emit(data, None)
 }
 
 fn emit(data: &str, output: Option<&Path>) -> anyhow::Result<()> {
@@ -206,6 +352,167 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             let g = crate::export::json::load(&graph)?;
             let f = choose_format(format, output.as_deref());
             emit(&render(&g, f), output.as_deref())?;
+            Ok(Status::Ok)
+        }
+        Command::Met {
+            person,
+            with,
+            since,
+            until,
+            place,
+            evidence,
+            json,
+            source,
+        } => {
+            let dates =
+                DateRange::parse(since.as_deref(), until.as_deref()).map_err(anyhow::Error::msg)?;
+            let g = source.load()?;
+            let q = Query::new(&g);
+            let person_i = person
+                .as_deref()
+                .map(|p| q.resolve(p, &["Person"]))
+                .transpose()?;
+            let with_i = with
+                .as_deref()
+                .map(|p| q.resolve(p, &["Person"]))
+                .transpose()?;
+            let place_i = place
+                .as_deref()
+                .map(|p| q.resolve(p, &["Place", "Country"]))
+                .transpose()?;
+            let found = q.meetings(&MeetingFilter {
+                person: person_i,
+                with: with_i,
+                dates,
+                place: place_i,
+            });
+            let id = |i: Option<petgraph::stable_graph::NodeIndex>| {
+                i.map_or(Value::Null, |i| json!(g.graph[i].id))
+            };
+            if json {
+                let query = json!({
+                    "person": id(person_i),
+                    "with": id(with_i),
+                    "since": dates.since.map(|d| d.to_string()),
+                    "until": dates.until.map(|d| d.to_string()),
+                    "place": id(place_i),
+                });
+                print(&to_json(&envelope(
+                    query,
+                    "meetings",
+                    serde_json::to_value(&found)?,
+                )))?;
+            } else if !found.is_empty() {
+                print(&report::meetings(&found, evidence))?;
+            }
+            if found.is_empty() {
+                eprintln!("cnkg: no meetings match");
+                return Ok(Status::NothingFound);
+            }
+            Ok(Status::Ok)
+        }
+        Command::Path {
+            from,
+            to,
+            max_hops,
+            all,
+            limit,
+            relations,
+            json,
+            source,
+        } => {
+            let mut opt = PathOptions {
+                max_hops,
+                all,
+                limit,
+                relations: BTreeSet::new(),
+            };
+            opt.validate()?;
+            let g = source.load()?;
+            let q = Query::new(&g);
+            let known: BTreeSet<&str> = g.graph.edge_weights().map(|e| e.relation()).collect();
+            for r in relations {
+                let r = r.trim().to_uppercase();
+                if !known.contains(r.as_str()) {
+                    bail!(
+                        "--relations: no edge in the graph has relation '{r}'; the graph has {}",
+                        known.iter().copied().collect::<Vec<_>>().join(", ")
+                    );
+                }
+                opt.relations.insert(r);
+            }
+            let a = q.resolve(&from, &[])?;
+            let b = q.resolve(&to, &[])?;
+            let found = q.paths(a, b, &opt)?;
+            if json {
+                let query = json!({
+                    "from": g.graph[a].id,
+                    "to": g.graph[b].id,
+                    "max_hops": opt.max_hops,
+                    "all": opt.all,
+                    "limit": opt.limit,
+                    "relations": opt.relations,
+                });
+                print(&to_json(&envelope(
+                    query,
+                    "paths",
+                    serde_json::to_value(&found)?,
+                )))?;
+            } else if !found.is_empty() {
+                print(&report::paths(&found))?;
+            }
+            if found.is_empty() {
+                eprintln!(
+                    "cnkg: no path from {} to {} within {} hops",
+                    g.graph[a].label(),
+                    g.graph[b].label(),
+                    opt.max_hops
+                );
+                return Ok(Status::NothingFound);
+            }
+            Ok(Status::Ok)
+        }
+        Command::Show {
+            entity,
+            json,
+            source,
+        } => {
+            let g = source.load()?;
+            let q = Query::new(&g);
+            let i = q.resolve(&entity, &[])?;
+            let p = q.profile(i);
+            if json {
+                print(&to_json(&p))?;
+            } else {
+                print(&report::profile(&p))?;
+            }
+            Ok(Status::Ok)
+        }
+        Command::Neighbors {
+            entity,
+            depth,
+            format,
+            output,
+            source,
+        } => {
+            let fmt = match format.to_lowercase().as_str() {
+                "table" => None,
+                "json" => Some(Format::Json),
+                "dot" => Some(Format::Dot),
+                other => bail!("--format: unknown format '{other}'; use table, json or dot"),
+            };
+            if depth == 0 {
+                bail!("--depth must be 1 or more (the number of hops around the entity)");
+            }
+            let g = source.load()?;
+            let q = Query::new(&g);
+            let i = q.resolve(&entity, &[])?;
+            let (sub, rings) = q.neighbourhood(i, depth);
+            let text = match fmt {
+                None => report::neighbourhood(&rings),
+                Some(f) => render(&sub, f),
+            };
+            emit(&text, output.as_deref())?;
             Ok(Status::Ok)
         }
         Command::Rules {

@@ -27,5 +27,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod graph;
+pub mod query;
+pub mod report;
 pub mod rules;
 pub mod text;
