@@ -134,19 +134,22 @@ pub fn from_str(text: &str, path: &Path) -> Result<KnowledgeGraph> {
         let source = take("source")?;
         let target = take("target")?;
         let key = attrs.remove("key").and_then(|k| k.as_u64()).unwrap_or(0);
-        let edge = Edge {
-            source,
-            target,
-            key,
-            attrs: Map::from_iter(attrs),
-        };
-        let (s, t) = (edge.source.clone(), edge.target.clone());
-        if !g.add_edge(edge) {
+        let (Some(&a), Some(&b)) = (g.index.get(&source), g.index.get(&target)) else {
             return Err(bad(
                 path,
-                format!("edge {i} joins {s} and {t}, but one of them is not a node"),
+                format!("edge {i} joins {source} and {target}, but one of them is not a node"),
             ));
-        }
+        };
+        g.graph.add_edge(
+            a,
+            b,
+            Edge {
+                source,
+                target,
+                key,
+                attrs,
+            },
+        );
     }
     Ok(g)
 }
