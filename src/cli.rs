@@ -104,6 +104,15 @@ pub enum Command {
         /// vetoed by their `unless`.
         #[arg(long)]
         trace: bool,
+        /// Print, for each meeting, the rules that found it and the sentences.
+        ///
+        /// Goes to standard error: each meeting with its date, place and
+        /// sides, then each supporting sentence with the ids of the rules
+        /// that read it and the file and line where each rule is written,
+        /// and at the end how many meetings each rule supports. A meeting
+        /// you disagree with is fixed in that rule.
+        #[arg(long)]
+        explain: bool,
     },
     /// Re-export a saved graph.
     ///
@@ -323,13 +332,26 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             output,
             format,
             trace,
+            explain,
         } => {
-            let mut x = load_rules(&rules)?;
+            let set = RuleSet::load_dir(&rules)?;
+            let mut x = Extractor::new(&set)?;
             x.trace = trace;
             let docs = crate::corpus::read_inputs(&inputs)?;
             let (g, lines) = KnowledgeGraph::build_traced(&x, &docs);
             for l in lines {
                 eprintln!("{l}");
+            }
+            if explain {
+                let origins = set.origins();
+                let q = Query::new(&g);
+                let ms = q.meetings(&MeetingFilter::default());
+                let origin = |id: &str| {
+                    origins
+                        .get(id)
+                        .map(|o| format!("{}:{}", o.file.display(), o.line))
+                };
+                eprint!("{}", report::explain(&ms, &origin));
             }
             let f = choose_format(format, output.as_deref());
             emit(&render(&g, f), output.as_deref())?;

@@ -294,3 +294,77 @@ pub fn neighbourhood(rings: &[Ring]) -> String {
         .collect();
     table(&["HOPS", "NODE", "TYPE", "VIA"], &rows)
 }
+
+/// The `cnkg build --explain` report: each meeting with the sentences that
+/// made it and, for each sentence, the rules that read it and where each
+/// rule is written (`origin(rule id)` gives "file:line"), then how many
+/// meetings each rule carried.
+pub fn explain(ms: &[Meeting], origin: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut carried: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for m in ms {
+        let place = m.place.as_ref().map_or("-".into(), |p| p.display());
+        let _ = writeln!(
+            out,
+            "meeting {} at {}: {} with {}  ({})",
+            m.date.as_deref().unwrap_or("undated"),
+            place,
+            names(&m.sides[0]),
+            names(&m.sides[1]),
+            m.event
+        );
+        let mut rules_here: Vec<&str> = Vec::new();
+        let mut i = 0;
+        while i < m.evidence.len() {
+            let e = &m.evidence[i];
+            let mut j = i;
+            let mut rules: Vec<&str> = Vec::new();
+            while j < m.evidence.len()
+                && (&m.evidence[j].doc, m.evidence[j].start, m.evidence[j].end)
+                    == (&e.doc, e.start, e.end)
+            {
+                if !rules.contains(&m.evidence[j].rule.as_str()) {
+                    rules.push(&m.evidence[j].rule);
+                }
+                j += 1;
+            }
+            let located: Vec<String> = rules
+                .iter()
+                .map(|r| match origin(r) {
+                    Some(o) => format!("{r} ({o})"),
+                    None => (*r).to_string(),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {} bytes {}..{}: {}",
+                e.doc,
+                e.start,
+                e.end,
+                located.join(", ")
+            );
+            let _ = writeln!(out, "    {}", e.sentence);
+            for r in rules {
+                if !rules_here.contains(&r) {
+                    rules_here.push(r);
+                }
+            }
+            i = j;
+        }
+        for r in rules_here {
+            *carried.entry(r).or_default() += 1;
+        }
+    }
+    let mut by_count: Vec<(&str, usize)> = carried.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let _ = writeln!(
+        out,
+        "{} meeting{}; the rules behind them (meetings each rule supports):",
+        ms.len(),
+        plural(ms.len())
+    );
+    for (r, n) in by_count {
+        let _ = writeln!(out, "  {n:>4}  {r}");
+    }
+    out
+}

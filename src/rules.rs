@@ -274,6 +274,31 @@ pub struct RuleSet {
     compiled_macros: Option<Macros>,
 }
 
+impl RuleSet {
+    /// Where each rule with an id is written, by id.
+    pub fn origins(&self) -> std::collections::BTreeMap<&str, &Origin> {
+        let mut m = std::collections::BTreeMap::new();
+        for r in &self.entity_patterns {
+            m.insert(r.rule.id.as_str(), &r.origin);
+        }
+        for r in &self.relations {
+            m.insert(r.rule.id.as_str(), &r.origin);
+        }
+        for r in self
+            .dates
+            .iter()
+            .chain(&self.datelines)
+            .chain(&self.boilerplate)
+        {
+            m.insert(r.rule.id.as_str(), &r.origin);
+        }
+        for r in &self.anniversaries {
+            m.insert(r.rule.id.as_str(), &r.origin);
+        }
+        m
+    }
+}
+
 fn line_of(src: &str, offset: usize) -> usize {
     src[..offset.min(src.len())]
         .bytes()

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::graph::{Edge, KnowledgeGraph, Node};
