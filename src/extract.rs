@@ -16,7 +16,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::dates::{resolve, DateContext, DateParts, PartialDate};
 use crate::error::Result;
@@ -301,6 +301,48 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// Gazetteer matches that stand as whole words. Where the longest name at a
+/// place runs into a word ("Chinese State Council" in "Chinese State
+/// Councilor"), the longest shorter name there that stands whole is taken
+/// ("Chinese"), so a longer name never hides a shorter one.
+fn whole_word_matches(ac: &AhoCorasick, s: &str) -> Vec<aho_corasick::Match> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < s.len() {
+        let Some(m) = ac.find(Input::new(s).range(pos..)) else {
+            break;
+        };
+        if bounded(s, m.start(), m.end()) {
+            out.push(m);
+            pos = m.end().max(m.start() + 1);
+            continue;
+        }
+        let mut end = m.end();
+        let mut shorter = None;
+        while end > m.start() + 1 {
+            let input = Input::new(s)
+                .range(m.start()..end - 1)
+                .anchored(Anchored::Yes);
+            match ac.find(input) {
+                Some(k) if bounded(s, k.start(), k.end()) => {
+                    shorter = Some(k);
+                    break;
+                }
+                Some(k) => end = k.end(),
+                None => break,
+            }
+        }
+        match shorter {
+            Some(k) => {
+                out.push(k);
+                pos = k.end();
+            }
+            None => pos = m.start() + s[m.start()..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    out
+}
+
 fn bounded(text: &str, s: usize, e: usize) -> bool {
     let before = text[..s].chars().next_back();
     let after = text[e..].chars().next();
@@ -369,6 +411,7 @@ impl Extractor {
         }
         let gaz = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Both)
             .ascii_case_insensitive(true)
             .build(gaz_patterns.iter().map(|p| p.text.as_str()))
             .map_err(|e| {
@@ -728,12 +771,9 @@ impl<'a> DocRun<'a> {
     fn stage_a(&mut self, norm: &str, span: Span, ctx: &mut DateContext) -> Vec<Mention> {
         let s = &norm[span.start..span.end];
         let mut cands: Vec<Mention> = Vec::new();
-        for m in self.x.gaz.find_iter(s) {
+        for m in whole_word_matches(&self.x.gaz, s) {
             let p = &self.x.gaz_patterns[m.pattern().as_usize()];
             let got = &s[m.start()..m.end()];
-            if !bounded(s, m.start(), m.end()) {
-                continue;
-            }
             let first_upper = got
                 .chars()
                 .next()

@@ -105,6 +105,10 @@ fn meeting_constructions() {
         ("a brief encounter", "South Korean President Lee Jae-myung had a brief encounter with Japanese Prime Minister Sanae Takaichi in Gyeongju.", &["Lee Jae-myung -- Sanae Takaichi"]),
         ("received him", "Chinese Vice Foreign Minister Sun Weidong arrived in Pyongyang on Monday. North Korean Premier Kim Tok Hun received him at the Mansudae Assembly Hall.", &["Kim Deok-hoon -- Sun Weidong"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
+        ("talks were held between, sentence-initial", "Talks were held between Kang Yun Sok, vice-chairman of the Standing Committee, and Cao Jianming, vice-chairman of the National People's Congress, at the Mansudae Assembly Hall.", &["Cao Jianming -- Kang Yun Sok"]),
+        ("the talks were attended by", "Premier Kim Tok Hun held talks with Chinese Vice Premier Liu Guozhong in Pyongyang. The talks were attended by Ri Son Gwon, minister of foreign affairs.", &["Kim Deok-hoon -- Liu Guozhong", "Liu Guozhong -- Ri Son Gwon"]),
+        ("presented credentials to", "North Korea's new ambassador to China, Ri Ryong Nam, presented his credentials to Chinese President Xi Jinping on Friday.", &["Ri Ryong Nam -- Xi Jinping"]),
+        ("a shorter known name inside a longer one", "Pak Thae Song met with Chinese State Councilor Wang Yi in Beijing.", &["Pak Thae Song -- Wang Yi"]),
     ]);
 }
 
