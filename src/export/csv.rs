@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::export::{column_types, flat_string, ColumnType};
+use crate::export::{cell, column_types, ColumnType};
 use crate::graph::KnowledgeGraph;
 
 /// The fixed node columns: header and attribute name.
@@ -76,6 +76,7 @@ fn suffix(t: Option<ColumnType>) -> &'static str {
 fn table(fixed: &[(&str, &str)], rows: &[Map<String, Value>]) -> String {
     let types: BTreeMap<&str, Option<ColumnType>> = column_types(rows.iter());
     let mut cols: Vec<(String, &str)> = fixed.iter().map(|(h, a)| (h.to_string(), *a)).collect();
+    let ty = |a: &str| types.get(a).copied().flatten();
     for (name, t) in &types {
         if !fixed.iter().any(|(_, a)| a == name) {
             cols.push((format!("{name}{}", suffix(*t)), name));
@@ -88,7 +89,7 @@ fn table(fixed: &[(&str, &str)], rows: &[Map<String, Value>]) -> String {
     for row in rows {
         let line: Vec<String> = cols
             .iter()
-            .map(|(_, a)| field(&row.get(*a).and_then(flat_string).unwrap_or_default()))
+            .map(|(_, a)| field(&row.get(*a).and_then(|v| cell(v, ty(a))).unwrap_or_default()))
             .collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");

@@ -20,7 +20,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
-use crate::export::{column_types, flat_string, ColumnType};
+use crate::export::{cell, column_types, ColumnType};
 use crate::graph::KnowledgeGraph;
 
 /// Escapes text for XML content and attribute values; drops characters XML
@@ -69,6 +69,7 @@ fn key_id(name: &str) -> String {
 struct Key {
     id: String,
     name: String,
+    column: Option<ColumnType>,
     ty: &'static str,
 }
 
@@ -95,24 +96,25 @@ fn keys(
             Key {
                 id,
                 name: name.to_string(),
+                column: types[name],
                 ty: graphml_type(types[name]),
             }
         })
         .collect()
 }
 
-fn value_text(v: &Value, ty: &str) -> Option<String> {
-    match (v, ty) {
+fn value_text(v: &Value, k: &Key) -> Option<String> {
+    match (v, k.ty) {
         (Value::Null, _) => None,
         // a number in a double column written as a double
         (Value::Number(n), "double") => n.as_f64().map(|f| format!("{f:?}")),
-        (v, _) => flat_string(v),
+        (v, _) => cell(v, k.column),
     }
 }
 
 fn data_lines(out: &mut String, keys: &[Key], attrs: &Map<String, Value>) {
     for k in keys {
-        if let Some(text) = attrs.get(&k.name).and_then(|v| value_text(v, k.ty)) {
+        if let Some(text) = attrs.get(&k.name).and_then(|v| value_text(v, k)) {
             let _ = writeln!(
                 out,
                 "      <data key=\"{}\">{}</data>",

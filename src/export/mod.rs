@@ -243,6 +243,16 @@ pub(crate) fn flat_string(v: &Value) -> Option<String> {
     }
 }
 
+/// A JSON value as the flat string of a column of type `ty`: lists joined
+/// with `;` in a [`ColumnType::List`] column, written as JSON text in a
+/// [`ColumnType::Text`] one (so that an empty list of objects stays `[]`).
+pub(crate) fn cell(v: &Value, ty: Option<ColumnType>) -> Option<String> {
+    match (v, ty) {
+        (Value::Array(_) | Value::Object(_), Some(ColumnType::Text)) => Some(v.to_string()),
+        (v, _) => flat_string(v),
+    }
+}
+
 fn is_scalar(v: &Value) -> bool {
     matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
@@ -328,6 +338,11 @@ mod tests {
         assert_eq!(flat_string(&json!([])).unwrap(), "");
         assert_eq!(flat_string(&json!(3)).unwrap(), "3");
         assert_eq!(flat_string(&json!([{"a": 1}])).unwrap(), r#"[{"a":1}]"#);
+        assert_eq!(cell(&json!([]), Some(ColumnType::Text)).unwrap(), "[]");
+        assert_eq!(
+            cell(&json!(["a", "b"]), Some(ColumnType::List)).unwrap(),
+            "a;b"
+        );
     }
 
     #[test]
