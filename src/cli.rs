@@ -36,7 +36,8 @@ impl From<Status> for ExitCode {
 ///
 /// cnkg reads English articles (a folder of .txt files), finds people,
 /// organisations, countries, places and meetings with the editable rules in
-/// graph_rules/, and writes the graph as NetworkX node-link JSON or Graphviz DOT.
+/// graph_rules/, and writes the graph as NetworkX node-link JSON, Graphviz DOT,
+/// GraphML, Neo4j CSV, Cytoscape.js JSON, SVG, PNG or an HTML page.
 #[derive(Debug, Parser)]
 #[command(name = "cnkg", version, after_long_help = EXAMPLES)]
 pub struct Cli {
