@@ -229,9 +229,18 @@ fn choose_format(flag: Option<FormatArg>, output: Option<&Path>) -> Format {
         .unwrap_or(Format::Json)
 }
 
-/// Fails early on what no graph can fix: a csv without a folder, a bad date.
-fn check_output(f: Format, output: Option<&Path>, filter: &FilterArgs) -> anyhow::Result<()> {
-    if f == Format::Csv && output.is_none() {
+/// Fails early on what no graph can fix: a csv without a folder (or with a
+/// `.csv` file name and no `--format`), a bad date.
+fn check_output(
+    flag: Option<FormatArg>,
+    output: Option<&Path>,
+    filter: &FilterArgs,
+) -> anyhow::Result<()> {
+    let f = choose_format(flag, output);
+    let csv_name = output
+        .and_then(Path::extension)
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if (f == Format::Csv && output.is_none()) || (flag.is_none() && csv_name) {
         return Err(ExportError::CsvNeedsFolder.into());
     }
     filter.check_dates()?;
@@ -275,7 +284,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             trace,
         } => {
             let f = choose_format(format, output.as_deref());
-            check_output(f, output.as_deref(), &filter)?;
+            check_output(format, output.as_deref(), &filter)?;
             let mut x = load_rules(&rules)?;
             x.trace = trace;
             let docs = crate::corpus::read_inputs(&inputs)?;
@@ -314,7 +323,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             filter,
         } => {
             let f = choose_format(format, output.as_deref());
-            check_output(f, output.as_deref(), &filter)?;
+            check_output(format, output.as_deref(), &filter)?;
             let g = crate::export::json::load(&graph)?;
             let kept = filter.filter(&g)?.apply(&g);
             emit(&export::export(&kept, f)?, output.as_deref())?;

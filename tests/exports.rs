@@ -212,7 +212,18 @@ fn csv_needs_a_folder() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("error: csv writes two files (nodes.csv and edges.csv) into a folder: name it with -o DIR\n");
+        .stderr("error: csv writes two files (nodes.csv and edges.csv) into a folder: name it with --format csv -o DIR\n");
+    // a .csv file name does not pick a format that writes a folder
+    let t = tmp();
+    cnkg()
+        .arg("export")
+        .arg(seeds_json())
+        .arg("-o")
+        .arg(t.path().join("nodes.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--format csv -o DIR"));
+    assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 0);
     let t = tmp();
     let file = t.path().join("taken");
     std::fs::write(&file, "x").unwrap();

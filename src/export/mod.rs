@@ -109,7 +109,7 @@ pub enum ExportError {
         message: String,
     },
     /// CSV asked for without an output folder.
-    #[error("csv writes two files (nodes.csv and edges.csv) into a folder: name it with -o DIR")]
+    #[error("csv writes two files (nodes.csv and edges.csv) into a folder: name it with --format csv -o DIR")]
     CsvNeedsFolder,
     /// The CSV output exists and is not a folder.
     #[error("{}: not a folder; csv writes nodes.csv and edges.csv into a folder named with -o", .0.display())]
