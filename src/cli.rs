@@ -9,11 +9,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use std::collections::BTreeSet;
 
-use crate::error::Error;
 use serde_json::{json, Value};
 
 use crate::dates::DateRange;
-use crate::export::{self, Format};
+use crate::error::Error;
+use crate::export::filter::Filter;
+use crate::export::{self, ExportError, Format, Output};
 use crate::extract::Extractor;
 use crate::graph::KnowledgeGraph;
 use crate::query::{envelope, to_json, MeetingFilter, PathOptions, Query};
@@ -41,7 +42,8 @@ impl From<Status> for ExitCode {
 ///
 /// cnkg reads English articles (a folder of .txt files), finds people,
 /// organisations, countries, places and meetings with the editable rules in
-/// graph_rules/, and writes the graph as NetworkX node-link JSON or Graphviz DOT.
+/// graph_rules/, and writes the graph as NetworkX node-link JSON, Graphviz DOT,
+/// GraphML, Neo4j CSV, Cytoscape.js JSON, SVG, PNG or an HTML page.
 #[derive(Debug, Parser)]
 #[command(name = "cnkg", version, after_long_help = EXAMPLES)]
 pub struct Cli {
@@ -55,6 +57,9 @@ const EXAMPLES: &str = "Examples:
   cnkg build articles/ -o graph.dot        # the format follows the extension
   cnkg build a.txt b.txt --format dot | dot -Tsvg > graph.svg
   cnkg export graph.json --format dot -o graph.dot
+  cnkg export graph.json -o graph.html     # a page with search and a side panel
+  cnkg export graph.json --format csv -o neo4j/   # nodes.csv and edges.csv
+  cnkg export graph.json --relations MET --since 2019 -o meetings.svg
   cnkg rules check graph_rules";
 
 /// Output format flag.
@@ -64,6 +69,18 @@ pub enum FormatArg {
     Json,
     /// Graphviz DOT.
     Dot,
+    /// GraphML with typed keys (NetworkX, Gephi, yEd).
+    Graphml,
+    /// nodes.csv and edges.csv for Neo4j's bulk import and pandas, in the folder -o names.
+    Csv,
+    /// Cytoscape.js elements JSON.
+    Cytoscape,
+    /// SVG drawn by Graphviz (needs `dot`).
+    Svg,
+    /// PNG drawn by Graphviz (needs `dot`).
+    Png,
+    /// One self-contained HTML page: the drawing, a search box, a side panel.
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -71,7 +88,65 @@ impl From<FormatArg> for Format {
         match f {
             FormatArg::Json => Format::Json,
             FormatArg::Dot => Format::Dot,
+            FormatArg::Graphml => Format::Graphml,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Cytoscape => Format::Cytoscape,
+            FormatArg::Svg => Format::Svg,
+            FormatArg::Png => Format::Png,
+            FormatArg::Html => Format::Html,
         }
+    }
+}
+
+/// What to keep of the graph, for every output format.
+///
+/// Types and relations are matched without regard to case and may be
+/// comma-separated. Dates are YYYY, YYYY-MM or YYYY-MM-DD and compare at the
+/// precision both sides know.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Keep only nodes of these types: Person, Organization, Country, Place, Event.
+    ///
+    /// Edges to a node that is not kept go too. Alone, it keeps every node
+    /// of these types, even one left without edges.
+    #[arg(long, value_delimiter = ',', value_name = "TYPE,...")]
+    pub types: Vec<String>,
+    /// Keep only edges of these relations (MET, HOLDS_ROLE, VISITED, ...).
+    ///
+    /// Nodes left without any edge are dropped, so `--relations MET` shows
+    /// the people who met and not every organisation.
+    #[arg(long, value_delimiter = ',', value_name = "RELATION,...")]
+    pub relations: Vec<String>,
+    /// Keep only events and dated edges (MET, VISITED) on or after this date.
+    ///
+    /// Undated events and meetings fall outside; undated facts such as roles
+    /// stay. Nodes left without any edge are dropped.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep only events and dated edges (MET, VISITED) on or before this date.
+    ///
+    /// As --since, from the other end.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+impl FilterArgs {
+    fn check_dates(&self) -> Result<(), ExportError> {
+        DateRange::parse(self.since.as_deref(), self.until.as_deref())
+            .map(|_| ())
+            .map_err(ExportError::Filter)
+    }
+
+    fn filter(&self, g: &KnowledgeGraph) -> Result<Filter, ExportError> {
+        Filter::new(
+            g,
+            &self.types,
+            &self.relations,
+            self.since.as_deref(),
+            self.until.as_deref(),
+        )
+        .map_err(ExportError::Filter)
     }
 }
 
@@ -90,12 +165,21 @@ pub enum Command {
         /// Folder of rule files (*.toml).
         #[arg(long, default_value = "graph_rules")]
         rules: PathBuf,
-        /// Output file (default: standard output).
+        /// Output file, or folder for csv (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Output format (default: from the output's extension, else json).
+        ///
+        /// The extensions: .json, .dot/.gv, .graphml, .cyjs (cytoscape),
+        /// .svg, .png, .html. csv writes nodes.csv and edges.csv into the
+        /// folder -o names, created when missing. svg, png and html need
+        /// Graphviz (`dot`, and `sfdp` for graphs of more than 150 drawn
+        /// entities).
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
+        /// What to keep.
+        #[command(flatten)]
+        filter: FilterArgs,
         /// Print each sentence as the relation rules see it, and the rules that fired.
         ///
         /// Every sentence holding a person is printed to standard error with
@@ -116,17 +200,24 @@ pub enum Command {
     },
     /// Re-export a saved graph.
     ///
-    /// Loads a graph written by `cnkg build` and writes it as JSON (the same
-    /// bytes) or DOT.
+    /// Loads a graph written by `cnkg build` and writes it in any format,
+    /// without reading the articles again. Unfiltered JSON gives back the
+    /// same bytes.
     Export {
         /// A graph JSON file written by cnkg.
         graph: PathBuf,
-        /// Output format.
+        /// Output format (default: from the output's extension, else json).
+        ///
+        /// As for `cnkg build`: csv writes a folder; svg, png and html need
+        /// Graphviz.
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
-        /// Output file (default: standard output).
+        /// Output file, or folder for csv (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// What to keep.
+        #[command(flatten)]
+        filter: FilterArgs,
     },
     /// Whom did a person meet, when and where (every meeting without PERSON).
     ///
@@ -218,7 +309,7 @@ pub enum Command {
         /// Hops from the entity.
         #[arg(long, value_name = "N", default_value_t = 1)]
         depth: usize,
-        /// table, or an export format (json, dot).
+        /// table, or any export format (json, dot, graphml, csv, cytoscape, svg, png, html).
         #[arg(long, value_name = "FORMAT", default_value = "table")]
         format: String,
         /// Output file (default: standard output).
@@ -288,25 +379,37 @@ fn choose_format(flag: Option<FormatArg>, output: Option<&Path>) -> Format {
         .unwrap_or(Format::Json)
 }
 
-fn render(g: &KnowledgeGraph, f: Format) -> String {
-    match f {
-        Format::Json => export::json::to_string(g),
-        Format::Dot => export::dot::to_string(g),
+/// Fails early on what no graph can fix: a csv without a folder (or with a
+/// `.csv` file name and no `--format`), a bad date.
+fn check_output(
+    flag: Option<FormatArg>,
+    output: Option<&Path>,
+    filter: &FilterArgs,
+) -> anyhow::Result<()> {
+    let f = choose_format(flag, output);
+    let csv_name = output
+        .and_then(Path::extension)
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if (f == Format::Csv && output.is_none()) || (flag.is_none() && csv_name) {
+        return Err(ExportError::CsvNeedsFolder.into());
     }
+    filter.check_dates()?;
+    Ok(())
 }
 
 fn print(data: &str) -> anyhow::Result<()> {
-    emit(data, None)
+    emit(&Output::File(data.as_bytes().to_vec()), None)
 }
 
-fn emit(data: &str, output: Option<&Path>) -> anyhow::Result<()> {
-    match output {
-        Some(p) => export::write_atomic(p, data.as_bytes())?,
-        None => {
+fn emit(data: &Output, output: Option<&Path>) -> anyhow::Result<()> {
+    match (output, data) {
+        (Some(p), data) => export::save(data, p)?,
+        (None, Output::File(bytes)) => {
             let mut out = std::io::stdout().lock();
-            out.write_all(data.as_bytes())?;
+            out.write_all(bytes)?;
             out.flush()?;
         }
+        (None, Output::Folder(_)) => return Err(ExportError::CsvNeedsFolder.into()),
     }
     Ok(())
 }
@@ -331,9 +434,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             rules,
             output,
             format,
+            filter,
             trace,
             explain,
         } => {
+            let f = choose_format(format, output.as_deref());
+            check_output(format, output.as_deref(), &filter)?;
             let set = RuleSet::load_dir(&rules)?;
             let mut x = Extractor::new(&set)?;
             x.trace = trace;
@@ -353,13 +459,24 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 };
                 eprint!("{}", report::explain(&ms, &origin));
             }
-            let f = choose_format(format, output.as_deref());
-            emit(&render(&g, f), output.as_deref())?;
+            let flt = filter.filter(&g)?;
+            let kept = flt.apply(&g);
+            emit(&export::export(&kept, f)?, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
             let dest = output
                 .as_ref()
                 .map_or("standard output".to_string(), |p| p.display().to_string());
-            eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges -> {dest}");
+            let cut = if flt.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; kept {} nodes, {} edges ({})",
+                    kept.graph.node_count(),
+                    kept.graph.edge_count(),
+                    flt.describe()
+                )
+            };
+            eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges{cut} -> {dest}");
             Ok(if e == 0 {
                 Status::NothingFound
             } else {
@@ -370,10 +487,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             graph,
             format,
             output,
+            filter,
         } => {
-            let g = crate::export::json::load(&graph)?;
             let f = choose_format(format, output.as_deref());
-            emit(&render(&g, f), output.as_deref())?;
+            check_output(format, output.as_deref(), &filter)?;
+            let g = crate::export::json::load(&graph)?;
+            let kept = filter.filter(&g)?.apply(&g);
+            emit(&export::export(&kept, f)?, output.as_deref())?;
             Ok(Status::Ok)
         }
         Command::Met {
@@ -519,10 +639,24 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         } => {
             let fmt = match format.to_lowercase().as_str() {
                 "table" => None,
-                "json" => Some(Format::Json),
-                "dot" => Some(Format::Dot),
-                other => bail!("--format: unknown format '{other}'; use table, json or dot"),
+                other => match FormatArg::from_str(other, true) {
+                    Ok(f) => Some(Format::from(f)),
+                    Err(_) => {
+                        let names: Vec<String> = FormatArg::value_variants()
+                            .iter()
+                            .filter_map(|v| v.to_possible_value())
+                            .map(|v| v.get_name().to_string())
+                            .collect();
+                        bail!(
+                            "--format: unknown format '{other}'; use table or an export format: {}",
+                            names.join(", ")
+                        )
+                    }
+                },
             };
+            if fmt == Some(Format::Csv) && output.is_none() {
+                return Err(ExportError::CsvNeedsFolder.into());
+            }
             if depth == 0 {
                 bail!("--depth must be 1 or more (the number of hops around the entity)");
             }
@@ -530,11 +664,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             let q = Query::new(&g);
             let i = q.resolve(&entity, &[])?;
             let (sub, rings) = q.neighbourhood(i, depth);
-            let text = match fmt {
-                None => report::neighbourhood(&rings),
-                Some(f) => render(&sub, f),
+            let out = match fmt {
+                None => Output::File(report::neighbourhood(&rings).into_bytes()),
+                Some(f) => export::export(&sub, f)?,
             };
-            emit(&text, output.as_deref())?;
+            emit(&out, output.as_deref())?;
             Ok(Status::Ok)
         }
         Command::Rules {
@@ -590,5 +724,10 @@ mod tests {
             Format::Json
         );
         assert_eq!(choose_format(None, None), Format::Json);
+        assert_eq!(choose_format(None, Some(Path::new("g.html"))), Format::Html);
+        assert_eq!(
+            choose_format(Some(FormatArg::Csv), Some(Path::new("out"))),
+            Format::Csv
+        );
     }
 }

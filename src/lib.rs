@@ -3,12 +3,13 @@
 //! A knowledge-graph builder for China–North Korea relations. It reads English
 //! news articles, finds people, organisations, countries, places and meetings
 //! with editable rules (`graph_rules/*.toml`), links them into a petgraph
-//! graph, and writes it as NetworkX node-link JSON or Graphviz DOT.
+//! graph, and writes it as NetworkX node-link JSON, Graphviz DOT, GraphML,
+//! Neo4j CSV, Cytoscape.js JSON, SVG, PNG or a self-contained HTML page.
 //!
 //! The flow runs one way:
 //! `corpus` (read, normalise, split) -> `rules` (load, validate, compile) ->
 //! `extract` (mentions, facts) -> `graph` (merge across documents) ->
-//! `export` (JSON, DOT).
+//! `export` (filters, then JSON, DOT, GraphML, CSV, Cytoscape.js, SVG, PNG, HTML).
 //!
 //! ```no_run
 //! use std::path::Path;

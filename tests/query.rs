@@ -417,6 +417,10 @@ fn neighbors_table_json_and_dot() {
     ]))
     .unwrap();
     assert!(g2["nodes"].as_array().unwrap().len() > 7);
+    // any export format: GraphML with the same seven nodes
+    let gml = stdout(&["neighbors", "Sun Weidong", "--format", "graphml"]);
+    assert!(gml.starts_with("<?xml"));
+    assert_eq!(gml.matches("<node id=").count(), 7, "{gml}");
     // DOT of the ego network renders with Graphviz
     let dot = stdout(&[
         "neighbors",
