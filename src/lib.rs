@@ -21,6 +21,7 @@
 //! # Ok::<(), cnkg::error::Error>(())
 //! ```
 
+pub mod bench;
 pub mod cli;
 pub mod corpus;
 pub mod dates;
@@ -31,4 +32,5 @@ pub mod graph;
 pub mod query;
 pub mod report;
 pub mod rules;
+pub mod synth;
 pub mod text;

@@ -1,0 +1,269 @@
+//! `cnkg bench`: end-to-end build throughput on the synthetic corpus
+//! ([`crate::synth`]) against the floor of a bare Aho-Corasick scan of the
+//! same bytes for the same names, and the peak memory of the process.
+//!
+//! The corpus is generated in chunks that are not timed; each chunk is
+//! scanned by the bare automaton on one thread (the floor), then built on
+//! all cores (the build), so both see the same bytes in the same run.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::extract::{Document, Extractor};
+use crate::graph::KnowledgeGraph;
+use crate::rules::RuleSet;
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Documents to generate.
+    pub docs: usize,
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Rules folder.
+    pub rules: PathBuf,
+    /// Documents generated and built at a time.
+    pub chunk: usize,
+}
+
+impl Default for BenchOptions {
+    fn default() -> BenchOptions {
+        BenchOptions {
+            docs: crate::synth::BENCH_DOCS,
+            seed: crate::synth::SEED,
+            rules: PathBuf::from("graph_rules"),
+            chunk: 2000,
+        }
+    }
+}
+
+/// What was measured.
+#[derive(Debug, Clone)]
+pub struct BenchReport {
+    /// Documents built.
+    pub docs: usize,
+    /// Bytes of article text.
+    pub bytes: usize,
+    /// Names in the bare automaton.
+    pub names: usize,
+    /// Loading and compiling the rules.
+    pub rules_time: Duration,
+    /// The bare scan, one thread.
+    pub floor_time: Duration,
+    /// Matches the bare scan found.
+    pub floor_matches: usize,
+    /// The build: extraction, merge and JSON, all cores.
+    pub build_time: Duration,
+    /// Nodes, events and edges of the graph.
+    pub nodes: usize,
+    /// Event nodes.
+    pub events: usize,
+    /// Edges.
+    pub edges: usize,
+    /// Bytes of graph JSON.
+    pub json_bytes: usize,
+    /// Threads the build ran on.
+    pub threads: usize,
+    /// Peak resident memory of the process (VmHWM), bytes, where known.
+    pub peak_rss: Option<u64>,
+}
+
+fn mb_per_s(bytes: usize, t: Duration) -> f64 {
+    bytes as f64 / 1e6 / t.as_secs_f64().max(1e-9)
+}
+
+impl BenchReport {
+    /// Build throughput, MB/s (rules excluded).
+    pub fn build_mb_s(&self) -> f64 {
+        mb_per_s(self.bytes, self.build_time)
+    }
+    /// Build throughput with the rules' load and compile included, MB/s.
+    pub fn end_to_end_mb_s(&self) -> f64 {
+        mb_per_s(self.bytes, self.build_time + self.rules_time)
+    }
+    /// Floor throughput, MB/s.
+    pub fn floor_mb_s(&self) -> f64 {
+        mb_per_s(self.bytes, self.floor_time)
+    }
+
+    /// The report as printed.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let mb = self.bytes as f64 / 1e6;
+        s.push_str(&format!(
+            "corpus      {} documents, {mb:.1} MB (synthetic, seed fixed)\n",
+            self.docs
+        ));
+        s.push_str(&format!(
+            "rules       loaded and compiled in {:.3} s\n",
+            self.rules_time.as_secs_f64()
+        ));
+        s.push_str(&format!(
+            "floor       bare Aho-Corasick scan of {} names, 1 thread: {:.3} s, {:.1} MB/s ({} matches)\n",
+            self.names,
+            self.floor_time.as_secs_f64(),
+            self.floor_mb_s(),
+            self.floor_matches
+        ));
+        s.push_str(&format!(
+            "build       extract, merge, JSON, {} threads: {:.3} s, {:.1} MB/s ({} nodes, {} events, {} edges, {:.1} MB JSON)\n",
+            self.threads,
+            self.build_time.as_secs_f64(),
+            self.build_mb_s(),
+            self.nodes,
+            self.events,
+            self.edges,
+            self.json_bytes as f64 / 1e6
+        ));
+        s.push_str(&format!(
+            "end to end  rules + build: {:.3} s, {:.1} MB/s\n",
+            (self.build_time + self.rules_time).as_secs_f64(),
+            self.end_to_end_mb_s()
+        ));
+        s.push_str(&format!(
+            "ratio       build / floor = {:.3} (end to end / floor = {:.3})\n",
+            self.build_mb_s() / self.floor_mb_s(),
+            self.end_to_end_mb_s() / self.floor_mb_s()
+        ));
+        match self.peak_rss {
+            Some(b) => s.push_str(&format!(
+                "peak memory {:.0} MB (VmHWM)\n",
+                b as f64 / 1048576.0
+            )),
+            None => s.push_str("peak memory unknown (no /proc/self/status)\n"),
+        }
+        s
+    }
+}
+
+/// Peak resident memory of this process (VmHWM), in bytes, on Linux.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// The bare automaton: every name, alias and demonym of the gazetteer,
+/// leftmost-longest and ASCII case-insensitive, as the build matches them,
+/// compiled to a DFA (the fastest of the automaton's kinds).
+pub fn name_automaton(rules: &RuleSet) -> Result<(AhoCorasick, usize)> {
+    let names: Vec<&str> = rules
+        .entities
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(e.rule.name.as_str())
+                .chain(e.rule.aliases.iter().map(String::as_str))
+                .chain(e.rule.demonyms.iter().map(String::as_str))
+        })
+        .collect();
+    let ac = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&names)
+        .map_err(|e| {
+            Error::Rules(vec![crate::error::RuleIssue {
+                file: PathBuf::from("graph_rules"),
+                line: None,
+                rule: None,
+                message: format!("cannot build the name automaton: {e}"),
+            }])
+        })?;
+    Ok((ac, names.len()))
+}
+
+/// Generates `docs` documents of the synthetic corpus in chunks (in
+/// parallel), calling `each` on every chunk in order.
+pub fn for_each_chunk(seed: u64, docs: usize, chunk: usize, mut each: impl FnMut(Vec<Document>)) {
+    let mut start = 0;
+    while start < docs {
+        let end = (start + chunk.max(1)).min(docs);
+        let part: Vec<Document> = (start..end)
+            .into_par_iter()
+            .map(|i| crate::synth::document(seed, i))
+            .collect();
+        each(part);
+        start = end;
+    }
+}
+
+/// Writes the synthetic corpus as `.txt` files into `dir` (created when
+/// missing): `dir/000/synth-000000.txt`, a thousand to a folder.
+///
+/// # Errors
+/// [`Error::Read`] naming the file that could not be written.
+pub fn write_corpus(dir: &Path, seed: u64, docs: usize) -> Result<usize> {
+    let mut bytes = 0;
+    let mut err = None;
+    for_each_chunk(seed, docs, 1000, |part| {
+        if err.is_some() {
+            return;
+        }
+        for d in part {
+            let n: usize = d.id.trim_start_matches("synth-").parse().unwrap_or(0);
+            let sub = dir.join(format!("{:03}", n / 1000));
+            let path = sub.join(format!("{}.txt", d.id));
+            let r = std::fs::create_dir_all(&sub).and_then(|_| std::fs::write(&path, &d.text));
+            if let Err(source) = r {
+                err = Some(Error::Read { path, source });
+                return;
+            }
+            bytes += d.text.len();
+        }
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(bytes),
+    }
+}
+
+/// Runs the benchmark.
+///
+/// # Errors
+/// Rule errors.
+pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
+    let t = Instant::now();
+    let set = RuleSet::load_dir(&opt.rules)?;
+    let x = Extractor::new(&set)?;
+    let rules_time = t.elapsed();
+    let (ac, names) = name_automaton(&set)?;
+    let mut bytes = 0;
+    let mut floor_time = Duration::ZERO;
+    let mut floor_matches = 0;
+    let mut build_time = Duration::ZERO;
+    let mut all = Vec::new();
+    for_each_chunk(opt.seed, opt.docs, opt.chunk, |part| {
+        let t = Instant::now();
+        for d in &part {
+            floor_matches += ac.find_iter(&d.text).count();
+        }
+        floor_time += t.elapsed();
+        bytes += part.iter().map(|d| d.text.len()).sum::<usize>();
+        all.extend(part);
+    });
+    let t = Instant::now();
+    let g = KnowledgeGraph::build(&x, &all);
+    let json = crate::export::json::to_string(&g);
+    build_time += t.elapsed();
+    let (_, entities, events, edges) = g.summary();
+    Ok(BenchReport {
+        docs: opt.docs,
+        bytes,
+        names,
+        rules_time,
+        floor_time,
+        floor_matches,
+        build_time,
+        nodes: entities + events,
+        events,
+        edges,
+        json_bytes: json.len(),
+        threads: rayon::current_num_threads(),
+        peak_rss: peak_rss(),
+    })
+}
