@@ -26,19 +26,27 @@ impl Normalized {
     /// ```
     pub fn new(raw: &str) -> Normalized {
         let mut text = String::with_capacity(raw.len());
-        let mut map = Vec::with_capacity(raw.len() + 1);
-        let mut chars = raw.char_indices().peekable();
-        let push = |text: &mut String, map: &mut Vec<u32>, s: &str, at: usize| {
-            for _ in 0..s.len() {
-                map.push(at as u32);
+        let mut map: Vec<u32> = Vec::with_capacity(raw.len() + 1);
+        let bytes = raw.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // the common case: a run of printable ASCII other than '\\', kept as is
+            if is_plain(b) {
+                let start = i;
+                while i < bytes.len() && is_plain(bytes[i]) {
+                    i += 1;
+                }
+                text.push_str(&raw[start..i]);
+                map.extend(start as u32..i as u32);
+                continue;
             }
-            text.push_str(s);
-        };
-        while let Some((i, c)) = chars.next() {
+            let c = raw[i..].chars().next().expect("a char at a char boundary");
+            let mut next = i + c.len_utf8();
             let mapped: Option<char> = match c {
-                '\\' => match chars.peek() {
-                    Some(&(_, q @ ('\'' | '"'))) => {
-                        chars.next();
+                '\\' => match raw[next..].chars().next() {
+                    Some(q @ ('\'' | '"')) => {
+                        next += 1;
                         Some(q)
                     }
                     _ => Some('\\'),
@@ -54,16 +62,23 @@ impl Normalized {
                 c if c != '\n' && c.is_whitespace() => Some(' '),
                 c => Some(c),
             };
-            let Some(m) = mapped else { continue };
-            if m == ' ' && (text.ends_with(' ') || text.ends_with('\n') || text.is_empty()) {
-                continue;
+            if let Some(m) = mapped {
+                let skip =
+                    m == ' ' && (text.ends_with(' ') || text.ends_with('\n') || text.is_empty());
+                if !skip {
+                    if m == '\n' && text.ends_with(' ') {
+                        text.pop();
+                        map.pop();
+                    }
+                    let mut buf = [0u8; 4];
+                    let s = m.encode_utf8(&mut buf);
+                    for _ in 0..s.len() {
+                        map.push(i as u32);
+                    }
+                    text.push_str(s);
+                }
             }
-            if m == '\n' && text.ends_with(' ') {
-                text.pop();
-                map.pop();
-            }
-            let mut buf = [0u8; 4];
-            push(&mut text, &mut map, m.encode_utf8(&mut buf), i);
+            i = next;
         }
         map.push(raw.len() as u32);
         Normalized { text, map }
@@ -90,6 +105,12 @@ impl Normalized {
         };
         (s, e.max(s))
     }
+}
+
+/// A byte that normalisation keeps as it is: printable ASCII but `\\`.
+#[inline]
+fn is_plain(b: u8) -> bool {
+    (0x21..=0x7e).contains(&b) && b != b'\\'
 }
 
 /// A sentence: a span of the normalised text.
@@ -244,6 +265,66 @@ mod tests {
         let p = n.text.find("Workers'").unwrap();
         let (s, e) = n.span_to_orig(p, p + "Workers'".len());
         assert_eq!(&raw[s..e], "Workers\\'");
+    }
+
+    /// The character-at-a-time normalisation the fast one must equal.
+    fn reference(raw: &str) -> (String, Vec<u32>) {
+        let mut text = String::new();
+        let mut map = Vec::new();
+        let mut chars = raw.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let mapped: Option<char> = match c {
+                '\\' => match chars.peek() {
+                    Some(&(_, q @ ('\'' | '"'))) => {
+                        chars.next();
+                        Some(q)
+                    }
+                    _ => Some('\\'),
+                },
+                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '\u{00B4}' => Some('\''),
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => Some('"'),
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+                | '\u{2212}' => Some('-'),
+                '\r' => None,
+                '\u{200B}' | '\u{FEFF}' => None,
+                c if c.is_control() && c != '\n' => Some(' '),
+                c if c != '\n' && c.is_whitespace() => Some(' '),
+                c => Some(c),
+            };
+            let Some(m) = mapped else { continue };
+            if m == ' ' && (text.ends_with(' ') || text.ends_with('\n') || text.is_empty()) {
+                continue;
+            }
+            if m == '\n' && text.ends_with(' ') {
+                text.pop();
+                map.pop();
+            }
+            for _ in 0..m.len_utf8() {
+                map.push(i as u32);
+            }
+            text.push(m);
+        }
+        map.push(raw.len() as u32);
+        (text, map)
+    }
+
+    #[test]
+    fn fast_normalisation_equals_the_reference() {
+        let pieces = [
+            "a", "Kim", " ", "  ", "\n", "\r\n", "\t", "\\", "\\'", "\\\"", "\u{2019}", "\u{201C}",
+            "\u{2014}", "\u{00A0}", "\u{200B}", "\u{1}", "\u{2}", "é", "中", ".", "-", "'", "\"",
+        ];
+        let mut r = crate::synth::Rng::new(7);
+        for _ in 0..3000 {
+            let n = r.below(14);
+            let raw: String = (0..n).map(|_| *r.pick(&pieces)).collect();
+            let n = Normalized::new(&raw);
+            assert_eq!((n.text.clone(), n.map.clone()), reference(&raw), "{raw:?}");
+        }
+        for d in crate::synth::documents(crate::synth::SEED, 0..20) {
+            let n = Normalized::new(&d.text);
+            assert_eq!((n.text, n.map), reference(&d.text));
+        }
     }
 
     #[test]
