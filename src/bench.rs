@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::extract::{Document, Extractor};
-use crate::graph::KnowledgeGraph;
+use crate::graph::Builder;
 use crate::rules::RuleSet;
 
 /// What to measure.
@@ -236,7 +236,7 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
     let mut floor_time = Duration::ZERO;
     let mut floor_matches = 0;
     let mut build_time = Duration::ZERO;
-    let mut all = Vec::new();
+    let mut b = Builder::new(&x);
     for_each_chunk(opt.seed, opt.docs, opt.chunk, |part| {
         let t = Instant::now();
         for d in &part {
@@ -244,10 +244,12 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
         }
         floor_time += t.elapsed();
         bytes += part.iter().map(|d| d.text.len()).sum::<usize>();
-        all.extend(part);
+        let t = Instant::now();
+        b.add(&part);
+        build_time += t.elapsed();
     });
     let t = Instant::now();
-    let g = KnowledgeGraph::build(&x, &all);
+    let (g, _) = b.finish();
     let json = crate::export::json::to_string(&g);
     build_time += t.elapsed();
     let (_, entities, events, edges) = g.summary();

@@ -160,12 +160,91 @@ impl KnowledgeGraph {
     /// As [`KnowledgeGraph::build`], with each document's trace lines (empty
     /// unless the extractor traces), in document order.
     pub fn build_traced(x: &Extractor, docs: &[Document]) -> (KnowledgeGraph, Vec<String>) {
-        let mut facts: Vec<DocFacts> = docs.par_iter().map(|d| x.extract(d)).collect();
-        let trace = facts
-            .iter_mut()
-            .flat_map(|f| std::mem::take(&mut f.trace))
-            .collect();
-        (Merger::new(x).merge(facts), trace)
+        let mut b = Builder::new(x);
+        for chunk in docs.chunks(CHUNK) {
+            b.add(chunk);
+        }
+        b.finish()
+    }
+}
+
+/// Documents read at a time by [`KnowledgeGraph::build`].
+pub const CHUNK: usize = 512;
+
+/// A build fed documents a chunk at a time: each chunk is read on all
+/// cores while the one before it is merged, and merged in document order,
+/// so the graph has the same bytes however the documents are chunked and
+/// on however many threads. Only the chunk in hand and the graph so far
+/// are in memory.
+///
+/// ```
+/// # use std::path::Path;
+/// let rules = cnkg::rules::RuleSet::load_dir(Path::new("graph_rules"))?;
+/// let x = cnkg::extract::Extractor::new(&rules)?;
+/// let docs: Vec<_> = cnkg::synth::documents(cnkg::synth::SEED, 0..20).collect();
+/// let mut b = cnkg::graph::Builder::new(&x);
+/// for chunk in docs.chunks(7) {
+///     b.add(chunk);
+/// }
+/// let (g, _trace) = b.finish();
+/// assert_eq!(
+///     cnkg::export::json::to_string(&g),
+///     cnkg::export::json::to_string(&cnkg::graph::KnowledgeGraph::build(&x, &docs))
+/// );
+/// # Ok::<(), cnkg::error::Error>(())
+/// ```
+pub struct Builder<'a> {
+    x: &'a Extractor,
+    merger: Merger<'a>,
+    /// Facts of the last chunk, not merged yet.
+    pending: Vec<DocFacts>,
+    trace: Vec<String>,
+    docs: usize,
+}
+
+impl<'a> Builder<'a> {
+    /// An empty build.
+    pub fn new(x: &'a Extractor) -> Builder<'a> {
+        Builder {
+            x,
+            merger: Merger::new(x),
+            pending: Vec::new(),
+            trace: Vec::new(),
+            docs: 0,
+        }
+    }
+
+    /// Reads a chunk of documents (on all cores) and merges the chunk before it.
+    pub fn add(&mut self, docs: &[Document]) {
+        let x = self.x;
+        let pending = std::mem::take(&mut self.pending);
+        let merger = &mut self.merger;
+        let trace = &mut self.trace;
+        let (facts, ()) = rayon::join(
+            || docs.par_iter().map(|d| x.extract(d)).collect::<Vec<_>>(),
+            || {
+                for mut f in pending {
+                    trace.append(&mut f.trace);
+                    merger.merge_doc(f);
+                }
+            },
+        );
+        self.docs += docs.len();
+        self.pending = facts;
+    }
+
+    /// Documents added so far.
+    pub fn documents(&self) -> usize {
+        self.docs
+    }
+
+    /// The graph, and the trace lines in document order.
+    pub fn finish(mut self) -> (KnowledgeGraph, Vec<String>) {
+        for mut f in std::mem::take(&mut self.pending) {
+            self.trace.append(&mut f.trace);
+            self.merger.merge_doc(f);
+        }
+        (self.merger.finish(), self.trace)
     }
 }
 
@@ -206,7 +285,13 @@ struct Merger<'a> {
     by_known: HashMap<usize, usize>,
     by_key: HashMap<(EntityType, String), usize>,
     events: Vec<GEvent>,
+    /// Events by each pair of people on their two sides (ascending, no
+    /// repeats): two events can only be one occasion when they share such a pair.
+    by_pair: HashMap<(usize, usize), Vec<usize>>,
+    /// Events absorbed by another in the last pass.
+    gone: Vec<bool>,
     edges: BTreeMap<EdgeKey, BTreeSet<Evidence>>,
+    documents: Vec<Value>,
 }
 
 impl<'a> Merger<'a> {
@@ -217,8 +302,48 @@ impl<'a> Merger<'a> {
             by_known: HashMap::new(),
             by_key: HashMap::new(),
             events: Vec::new(),
+            by_pair: HashMap::new(),
+            gone: Vec::new(),
             edges: BTreeMap::new(),
+            documents: Vec::new(),
         }
+    }
+
+    /// Each pair of a participant of side 1 and one of side 2, unordered.
+    fn cross_pairs(e: &GEvent) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        for &a in e.sides[0].iter().chain(&e.attendees[0]) {
+            for &b in e.sides[1].iter().chain(&e.attendees[1]) {
+                v.push((a.min(b), a.max(b)));
+            }
+        }
+        v
+    }
+
+    /// Records event `gi` under each of its cross pairs.
+    fn index_event(&mut self, gi: usize) {
+        for pair in Self::cross_pairs(&self.events[gi]) {
+            let list = self.by_pair.entry(pair).or_default();
+            if list.last() != Some(&gi) && !list.contains(&gi) {
+                let at = list.partition_point(|&x| x < gi);
+                list.insert(at, gi);
+            }
+        }
+    }
+
+    /// Events sharing a cross pair with `e`, ascending: the only ones
+    /// [`Merger::orientation`] can pair it with (either way round, both
+    /// sides of each must meet).
+    fn sharing(&self, e: &GEvent) -> Vec<usize> {
+        let mut v: Vec<usize> = Self::cross_pairs(e)
+            .iter()
+            .filter_map(|p| self.by_pair.get(p))
+            .flatten()
+            .copied()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     fn known_entity(&mut self, k: usize) -> usize {
@@ -354,32 +479,35 @@ impl<'a> Merger<'a> {
     }
 
     fn add_event(&mut self, e: GEvent) {
-        for gi in 0..self.events.len() {
+        for gi in self.sharing(&e) {
             let g = &self.events[gi];
             if g.kind != e.kind {
                 continue;
             }
-            let Some(swap) = Self::orientation(g, &e) else {
-                continue;
-            };
             let dates_ok = match (g.date, e.date) {
                 (Some(a), Some(b)) => a.compatible(&b),
                 (None, None) => true,
                 _ => false,
             };
-            if dates_ok && self.places_compatible(g.place, e.place) {
+            if !dates_ok || !self.places_compatible(g.place, e.place) {
+                continue;
+            }
+            if let Some(swap) = Self::orientation(g, &e) {
                 self.absorb(gi, e, swap);
+                self.index_event(gi);
                 return;
             }
         }
         self.events.push(e);
+        self.gone.push(false);
+        self.index_event(self.events.len() - 1);
     }
 
-    fn merge(mut self, facts: Vec<DocFacts>) -> KnowledgeGraph {
-        let mut documents = Vec::new();
-        for f in facts {
+    /// Merges one document's facts; documents must come in order.
+    fn merge_doc(&mut self, f: DocFacts) {
+        {
             let doc_id = f.meta.id.clone();
-            documents.push(json!({
+            self.documents.push(json!({
                 "id": f.meta.id,
                 "path": f.meta.path,
                 "title": f.meta.title,
@@ -440,16 +568,26 @@ impl<'a> Merger<'a> {
                 self.edges.entry(key).or_default().insert(e.evidence);
             }
         }
+    }
+
+    /// The graph of every document merged.
+    fn finish(mut self) -> KnowledgeGraph {
         // an undated occasion joins the one dated occasion of the same pair at a
         // compatible known place; one with neither date nor place joins the only
-        // other occasion of that pair
-        let mut i = 0;
-        while i < self.events.len() {
+        // other occasion of that pair (an absorbed one is gone, the order of the
+        // rest kept)
+        for i in 0..self.events.len() {
+            if self.gone[i] {
+                continue;
+            }
             let placed = self.events[i].place.is_some();
             if self.events[i].date.is_none() {
-                let cands: Vec<(usize, bool)> = (0..self.events.len())
+                let cands: Vec<(usize, bool)> = self
+                    .sharing(&self.events[i])
+                    .into_iter()
                     .filter(|&j| {
                         j != i
+                            && !self.gone[j]
                             && (!placed || self.events[j].date.is_some())
                             && (!placed || self.events[j].place.is_some())
                             && self.events[j].kind == self.events[i].kind
@@ -460,14 +598,32 @@ impl<'a> Merger<'a> {
                     })
                     .collect();
                 if let [(j, swap)] = cands[..] {
-                    let e = self.events.remove(i);
-                    let j = if j > i { j - 1 } else { j };
+                    let e = std::mem::replace(
+                        &mut self.events[i],
+                        GEvent {
+                            kind: String::new(),
+                            sides: Default::default(),
+                            attendees: Default::default(),
+                            date: None,
+                            place: None,
+                            support: Vec::new(),
+                            reporters: BTreeSet::new(),
+                        },
+                    );
+                    self.gone[i] = true;
                     self.absorb(j, e, swap);
-                    continue;
+                    self.index_event(j);
                 }
             }
-            i += 1;
         }
+        let gone = std::mem::take(&mut self.gone);
+        let events = std::mem::take(&mut self.events);
+        self.events = events
+            .into_iter()
+            .zip(gone)
+            .filter_map(|(e, g)| (!g).then_some(e))
+            .collect();
+        let documents = std::mem::take(&mut self.documents);
         self.into_graph(documents)
     }
 
@@ -508,7 +664,7 @@ impl<'a> Merger<'a> {
         let mut used = BTreeMap::new();
         let mut ids: Vec<Option<String>> = vec![None; self.ents.len()];
         let mut order: Vec<usize> = (0..self.ents.len()).collect();
-        order.sort_by_key(|&g| (self.ents[g].known.is_none(), self.ents[g].label.clone()));
+        order.sort_by_cached_key(|&g| (self.ents[g].known.is_none(), self.ents[g].label.clone()));
         let referenced: BTreeSet<usize> = self
             .edges
             .keys()
@@ -579,7 +735,7 @@ impl<'a> Merger<'a> {
         }
         // events
         let mut events = std::mem::take(&mut self.events);
-        events.sort_by_key(|e| {
+        events.sort_by_cached_key(|e| {
             (
                 e.date.map(|d| d.to_string()),
                 e.support.first().map(|s| (s.0.doc.clone(), s.0.start)),
@@ -733,19 +889,15 @@ impl<'a> Merger<'a> {
             raw_edges.push((a, b, m));
         }
         // keys per (source, target) pair, in a stable order
+        // (the attributes are serialised only to break a tie)
         raw_edges.sort_by(|x, y| {
-            (
-                &x.0,
-                &x.1,
-                str_attr(&x.2, "relation"),
-                serde_json::to_string(&x.2).ok(),
-            )
-                .cmp(&(
-                    &y.0,
-                    &y.1,
-                    str_attr(&y.2, "relation"),
-                    serde_json::to_string(&y.2).ok(),
-                ))
+            (&x.0, &x.1, str_attr(&x.2, "relation"))
+                .cmp(&(&y.0, &y.1, str_attr(&y.2, "relation")))
+                .then_with(|| {
+                    serde_json::to_string(&x.2)
+                        .ok()
+                        .cmp(&serde_json::to_string(&y.2).ok())
+                })
         });
         let mut counters: HashMap<(String, String), u64> = HashMap::new();
         for (s, t, attrs) in raw_edges {
