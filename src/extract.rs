@@ -16,10 +16,13 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 use crate::dates::{resolve, DateContext, DateParts, PartialDate};
 use crate::error::Result;
+use crate::gate::{Gate, Open};
 use crate::rules::{Compiled, EntityType, RuleSet, CLOSE, OPEN};
 use crate::text::{name_key, split_sentences, Normalized, Span};
 
@@ -49,6 +52,75 @@ struct GazPattern {
     acronym: bool,
 }
 
+/// The gates of the three families of regexes: those run over a plain
+/// sentence, those run over a masked sentence, and those run over a whole
+/// document. Rule `i` of a family is at `offset + i` of its gate.
+#[derive(Debug)]
+struct Gates {
+    /// Dates, organisation and place patterns, then the references
+    /// (title, pronoun, object pronoun, delegation).
+    sent: Gate,
+    sent_orgs: usize,
+    sent_refs: usize,
+    /// Person patterns, then relation rules.
+    masked: Gate,
+    masked_relations: usize,
+    /// Datelines, anniversaries, the year regex, dates.
+    doc: Gate,
+    doc_anniversaries: usize,
+    doc_year: usize,
+    doc_dates: usize,
+}
+
+const REF_TITLE: usize = 0;
+const REF_PRONOUN: usize = 1;
+const REF_OBJECT: usize = 2;
+const REF_DELEGATION: usize = 3;
+
+impl Gates {
+    fn new(c: &Compiled, refs: [&str; 4], year: &str) -> Gates {
+        let mut sent: Vec<&str> = c.dates.iter().map(|r| r.re.as_str()).collect();
+        let sent_orgs = sent.len();
+        sent.extend(
+            c.entity_patterns
+                .iter()
+                .filter(|r| r.kind != EntityType::Person)
+                .map(|r| r.re.as_str()),
+        );
+        let sent_refs = sent.len();
+        sent.extend(refs);
+        let mut masked: Vec<&str> = c
+            .entity_patterns
+            .iter()
+            .filter(|r| r.kind == EntityType::Person)
+            .map(|r| r.re.as_str())
+            .collect();
+        let masked_relations = masked.len();
+        masked.extend(c.relations.iter().map(|r| r.re.as_str()));
+        let mut doc: Vec<&str> = c.datelines.iter().map(|r| r.re.as_str()).collect();
+        let doc_anniversaries = doc.len();
+        doc.extend(c.anniversaries.iter().map(|r| r.re.as_str()));
+        let doc_year = doc.len();
+        doc.push(year);
+        let doc_dates = doc.len();
+        doc.extend(c.dates.iter().map(|r| r.re.as_str()));
+        Gates {
+            sent: Gate::new(&sent),
+            sent_orgs,
+            sent_refs,
+            masked: Gate::new(&masked),
+            masked_relations,
+            doc: Gate::new(&doc),
+            doc_anniversaries,
+            doc_year,
+            doc_dates,
+        }
+    }
+}
+
+/// Up to this many spellings, the name automaton is a DFA.
+const DFA_NAMES: usize = 20_000;
+
 /// The rules, compiled and ready to extract.
 #[derive(Debug)]
 pub struct Extractor {
@@ -72,6 +144,12 @@ pub struct Extractor {
     member_titles: BTreeSet<String>,
     not_role: BTreeSet<String>,
     affiliate_titles: BTreeSet<String>,
+    /// Gates in front of the regexes (see [`crate::gate`]).
+    gates: Gates,
+    /// Whether work that cannot change the result is skipped: the gates,
+    /// and a second run of person patterns over a sentence that has not
+    /// changed since the first found nothing in it.
+    gated: bool,
     /// Hash of the rules.
     pub rules_hash: String,
     /// Record, for each sentence with a person, the sentence as relation
@@ -409,10 +487,13 @@ impl Extractor {
                 }
             }
         }
+        // a DFA, the fastest kind of automaton, while the names are few enough
+        // for its memory; past that the automaton's own choice
         let gaz = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Both)
             .ascii_case_insensitive(true)
+            .kind((gaz_patterns.len() <= DFA_NAMES).then_some(AhoCorasickKind::DFA))
             .build(gaz_patterns.iter().map(|p| p.text.as_str()))
             .map_err(|e| {
                 crate::error::Error::Rules(vec![crate::error::RuleIssue {
@@ -484,22 +565,41 @@ impl Extractor {
             .cloned()
             .unwrap_or_default();
         let affiliate_titles = phrases("AFFILIATE_TITLE");
+        let pronoun = regex::Regex::new(r"\b(?:he|she|He|She)\b").expect("valid regex");
+        let object_pronoun = regex::Regex::new(
+                r"\b(?:met|met with|meets|received|receives|welcomed|hosted|greeted|called on|saw off|held talks with|sat down with|talks with|meeting with)\s+(him|her)\b",
+            )
+            .expect("valid regex");
+        let year_re = regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex");
+        let delegation_ref = regex::Regex::new(
+            r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b",
+        )
+        .expect("valid regex");
+        let gates = Gates::new(
+            &compiled,
+            [
+                title_ref.as_ref().map_or("", |r| r.as_str()),
+                pronoun.as_str(),
+                object_pronoun.as_str(),
+                delegation_ref.as_str(),
+            ],
+            year_re.as_str(),
+        );
         Ok(Extractor {
             known,
             known_by_key,
             gaz,
             gaz_patterns,
             compiled,
-                        not_name,
+            not_name,
             title_words,
             title_ref,
-            pronoun: regex::Regex::new(r"\b(?:he|she|He|She)\b").expect("valid regex"),
-            object_pronoun: regex::Regex::new(
-                r"\b(?:met|met with|meets|received|receives|welcomed|hosted|greeted|called on|saw off|held talks with|sat down with|talks with|meeting with)\s+(him|her)\b",
-            )
-            .expect("valid regex"),
-            year_re: regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex"),
-            delegation_ref: regex::Regex::new(r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b").expect("valid regex"),
+            pronoun,
+            object_pronoun,
+            year_re,
+            delegation_ref,
+            gated: !crate::gate::disabled(),
+            gates,
             known_short,
             surname_first,
             family_first_countries,
@@ -510,6 +610,25 @@ impl Extractor {
             trace: false,
             rule_files: rules.files.clone(),
         })
+    }
+
+    /// Skips work that cannot change the result (the default), or does it
+    /// all: every regex over every text, every pass over every sentence.
+    /// Both give the same facts; the ungated way is there to prove it.
+    pub fn set_gated(&mut self, on: bool) {
+        self.gated = on;
+        for g in [
+            &mut self.gates.sent,
+            &mut self.gates.masked,
+            &mut self.gates.doc,
+        ] {
+            g.set_off(!on);
+        }
+    }
+
+    /// Whether work that cannot change the result is skipped.
+    pub fn gated(&self) -> bool {
+        self.gated
     }
 
     /// The known entity a name stands for, if any.
@@ -527,7 +646,13 @@ impl Extractor {
     pub fn document_date(&self, norm: &str) -> Option<PartialDate> {
         let mut best: Option<(usize, PartialDate)> = None;
         let mut partial: Option<(usize, u8, u8)> = None;
-        for r in &self.compiled.datelines {
+        let g = &self.gates;
+        let mut open = Open::default();
+        g.doc.scan(norm, &mut open);
+        for (i, r) in self.compiled.datelines.iter().enumerate() {
+            if !open.get(i) {
+                continue;
+            }
             for c in r.re.captures_iter(norm) {
                 let parts = DateParts {
                     year: c.name("year").map(|m| m.as_str()),
@@ -581,7 +706,10 @@ impl Extractor {
         }
         let mut year = best.map(|(_, d)| d.year);
         if year.is_none() {
-            for a in &self.compiled.anniversaries {
+            for (i, a) in self.compiled.anniversaries.iter().enumerate() {
+                if !open.get(g.doc_anniversaries + i) {
+                    continue;
+                }
                 if let Some(c) = a.re.captures(norm) {
                     if let Some(n) = c.name("nth").and_then(|m| m.as_str().parse::<i32>().ok()) {
                         year = Some(a.year + n);
@@ -593,6 +721,9 @@ impl Extractor {
         if let Some((_, m, d)) = partial {
             // the latest year the text names stands for the dateline's year
             let y = year.or_else(|| {
+                if !open.get(g.doc_year) {
+                    return None;
+                }
                 self.year_re
                     .find_iter(norm)
                     .filter_map(|m| m.as_str().parse::<i32>().ok())
@@ -609,7 +740,10 @@ impl Extractor {
             ..Default::default()
         };
         let mut first: Option<(usize, PartialDate)> = None;
-        for r in &self.compiled.dates {
+        for (i, r) in self.compiled.dates.iter().enumerate() {
+            if !open.get(g.doc_dates + i) {
+                continue;
+            }
             for c in r.re.captures_iter(norm) {
                 if c.name("month").is_none() || c.name("day").is_none() || c.name("year").is_some()
                 {
@@ -655,6 +789,10 @@ struct DocRun<'a> {
     /// (position, person) of each delegation leader named so far
     leaders: Vec<(usize, usize)>,
     trace: Vec<String>,
+    /// Literals of the sentence gate found in the normalised text.
+    sent_hits: Vec<(u32, u32, u32)>,
+    /// Sentences given mentions since person patterns first ran over them.
+    changed: Vec<bool>,
 }
 
 impl<'a> DocRun<'a> {
@@ -670,6 +808,8 @@ impl<'a> DocRun<'a> {
             date: None,
             leaders: Vec::new(),
             trace: Vec::new(),
+            sent_hits: Vec::new(),
+            changed: Vec::new(),
         }
     }
 
@@ -710,6 +850,7 @@ impl<'a> DocRun<'a> {
     fn run(mut self) -> DocFacts {
         let norm_text = self.norm.text.clone();
         self.date = self.x.document_date(&norm_text);
+        self.sent_hits = self.x.gates.sent.hits(&norm_text);
         let mut title = None;
         // sentences of the lines that are not page furniture
         let mut spans = Vec::new();
@@ -734,15 +875,20 @@ impl<'a> DocRun<'a> {
             let mentions = self.stage_a(&norm_text, span, &mut ctx);
             self.sentences.push((span, mentions));
         }
-        for k in 0..self.sentences.len() {
-            self.stage_b(&norm_text, k);
-        }
+        self.changed = vec![false; self.sentences.len()];
+        let found: Vec<bool> = (0..self.sentences.len())
+            .map(|k| self.stage_b(&norm_text, k))
+            .collect();
         self.coreference(&norm_text);
         self.delegation_references(&norm_text);
         self.references(&norm_text);
-        // titles before names found by coreference ("President Xi")
-        for k in 0..self.sentences.len() {
-            self.stage_b(&norm_text, k);
+        // titles before names found by coreference ("President Xi"); a
+        // sentence in which person patterns found nothing and that has
+        // gained no mention since would give nothing again
+        for (k, found) in found.into_iter().enumerate() {
+            if found || self.changed[k] || !self.x.gated {
+                self.stage_b(&norm_text, k);
+            }
         }
         let (events, mut edges) = self.relations(&norm_text);
         edges.append(&mut self.roles);
@@ -770,6 +916,10 @@ impl<'a> DocRun<'a> {
     /// Gazetteer names, dates and organisation patterns.
     fn stage_a(&mut self, norm: &str, span: Span, ctx: &mut DateContext) -> Vec<Mention> {
         let s = &norm[span.start..span.end];
+        let g = &self.x.gates;
+        let mut open = Open::default();
+        g.sent
+            .open_in(&self.sent_hits, span.start, span.end, &mut open);
         let mut cands: Vec<Mention> = Vec::new();
         for m in whole_word_matches(&self.x.gaz, s) {
             let p = &self.x.gaz_patterns[m.pattern().as_usize()];
@@ -786,7 +936,10 @@ impl<'a> DocRun<'a> {
             cands.push(Mention::new(a, b, Target::Entity(e), false));
         }
         let mut dates: Vec<Mention> = Vec::new();
-        for r in &self.x.compiled.dates {
+        for (i, r) in self.x.compiled.dates.iter().enumerate() {
+            if !open.get(i) {
+                continue;
+            }
             for c in r.re.captures_iter(s) {
                 let m = c.get(0).expect("match");
                 let parts = DateParts {
@@ -820,13 +973,17 @@ impl<'a> DocRun<'a> {
         cands.retain(|c| !kept.iter().any(|d| overlaps(c.ext, d.ext)));
         let known_cands = cands.clone();
         let mut from_pattern: Vec<(usize, usize, String)> = Vec::new();
-        for r in self
+        for (j, r) in self
             .x
             .compiled
             .entity_patterns
             .iter()
             .filter(|r| r.kind != EntityType::Person)
+            .enumerate()
         {
+            if !open.get(g.sent_orgs + j) {
+                continue;
+            }
             for c in r.re.captures_iter(s) {
                 let Some(n) = c.name("name") else { continue };
                 let mut off = n.start();
@@ -974,8 +1131,9 @@ impl<'a> DocRun<'a> {
         Some(name)
     }
 
-    /// Person patterns over the sentence with stage-A mentions masked.
-    fn stage_b(&mut self, norm: &str, k: usize) {
+    /// Person patterns over the sentence with stage-A mentions masked;
+    /// whether any pattern found a name.
+    fn stage_b(&mut self, norm: &str, k: usize) -> bool {
         let span = self.sentences[k].0;
         let headline = is_headline(&norm[span.start..span.end]);
         let masked = Masked::build(norm, span, &self.sentences[k].1, &self.ents);
@@ -990,13 +1148,19 @@ impl<'a> DocRun<'a> {
             delegation: bool,
         }
         let mut found: Vec<Found> = Vec::new();
-        for r in self
+        let mut open = Open::default();
+        self.x.gates.masked.scan(&masked.text, &mut open);
+        for (j, r) in self
             .x
             .compiled
             .entity_patterns
             .iter()
             .filter(|r| r.kind == EntityType::Person)
+            .enumerate()
         {
+            if !open.get(j) {
+                continue;
+            }
             for c in r.re.captures_iter(&masked.text) {
                 let whole = c.get(0).expect("match");
                 let Some(n) = c.name("name") else { continue };
@@ -1081,6 +1245,7 @@ impl<'a> DocRun<'a> {
                 });
             }
         }
+        let found_any = !found.is_empty();
         // accept in rule order; the same name found twice merges its extents
         let mut accepted: Vec<Found> = Vec::new();
         for f in found {
@@ -1141,6 +1306,7 @@ impl<'a> DocRun<'a> {
             }
         }
         mentions.sort_by_key(|m| m.start);
+        found_any
     }
 
     fn add_role(
@@ -1476,6 +1642,9 @@ impl<'a> DocRun<'a> {
 
     /// Adds mentions to sentence `k`, keeping them in text order.
     fn add_mentions(&mut self, k: usize, new: Vec<Mention>) {
+        if !new.is_empty() {
+            self.changed[k] = true;
+        }
         let ms = &mut self.sentences[k].1;
         ms.extend(new);
         ms.sort_by_key(|m| m.start);
@@ -1487,8 +1656,15 @@ impl<'a> DocRun<'a> {
             return;
         }
         let re = &self.x.delegation_ref;
+        let g = &self.x.gates;
+        let mut open = Open::default();
         for k in 0..self.sentences.len() {
             let span = self.sentences[k].0;
+            g.sent
+                .open_in(&self.sent_hits, span.start, span.end, &mut open);
+            if !open.get(g.sent_refs + REF_DELEGATION) {
+                continue;
+            }
             let s = &norm[span.start..span.end];
             let mut new = Vec::new();
             for m in re.find_iter(s) {
@@ -1557,11 +1733,20 @@ impl<'a> DocRun<'a> {
                 _ => None,
             })
         };
+        let mut open = Open::default();
         for k in 0..self.sentences.len() {
             let span = self.sentences[k].0;
             let s = &norm[span.start..span.end];
             let mut new = Vec::new();
-            if let Some(re) = &self.x.title_ref {
+            let g = &self.x.gates;
+            g.sent
+                .open_in(&self.sent_hits, span.start, span.end, &mut open);
+            if let Some(re) = self
+                .x
+                .title_ref
+                .as_ref()
+                .filter(|_| open.get(g.sent_refs + REF_TITLE))
+            {
                 for c in re.captures_iter(s) {
                     let whole = c.get(0).expect("match");
                     let (a, b) = (span.start + whole.start(), span.start + whole.end());
@@ -1614,7 +1799,12 @@ impl<'a> DocRun<'a> {
                 _ => None,
             });
             let mut refs: Vec<(usize, usize, Option<usize>)> = Vec::new();
-            for m in self.x.pronoun.find_iter(s) {
+            let pronouns = open
+                .get(g.sent_refs + REF_PRONOUN)
+                .then(|| self.x.pronoun.find_iter(s))
+                .into_iter()
+                .flatten();
+            for m in pronouns {
                 let a = span.start + m.start();
                 let who = opener.filter(|(at, _)| *at < a).map(|x| x.1).or_else(|| {
                     (1..=2)
@@ -1623,7 +1813,12 @@ impl<'a> DocRun<'a> {
                 });
                 refs.push((a, span.start + m.end(), who));
             }
-            for c in self.x.object_pronoun.captures_iter(s) {
+            let objects = open
+                .get(g.sent_refs + REF_OBJECT)
+                .then(|| self.x.object_pronoun.captures_iter(s))
+                .into_iter()
+                .flatten();
+            for c in objects {
                 let m = c.get(1).expect("group");
                 let a = span.start + m.start();
                 let who = named
@@ -1715,13 +1910,21 @@ impl<'a> DocRun<'a> {
                     .collect();
                 self.trace.push(format!("{}: {}", self.doc.id, show));
             }
-            let mut hits: Vec<usize> = self
-                .x
-                .compiled
-                .relation_set
-                .matches(&masked.text)
-                .into_iter()
-                .collect();
+            let mut open = Open::default();
+            let g = &self.x.gates;
+            g.masked.scan(&masked.text, &mut open);
+            let any_open =
+                (0..self.x.compiled.relations.len()).any(|i| open.get(g.masked_relations + i));
+            let mut hits: Vec<usize> = if any_open {
+                self.x
+                    .compiled
+                    .relation_set
+                    .matches(&masked.text)
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
             // attendees join the meetings of their own sentence: meetings first
             hits.sort_by_key(|&i| {
                 (

@@ -58,3 +58,85 @@ fn bench_writes_the_corpus_it_measures() {
     let first = std::fs::read_to_string(corpus.join("000/synth-000000.txt")).expect("article");
     assert_eq!(first, cnkg::synth::document(cnkg::synth::SEED, 0).text);
 }
+
+use cnkg::extract::{Document, Extractor};
+use cnkg::graph::{Builder, KnowledgeGraph};
+use cnkg::rules::RuleSet;
+
+fn extractor() -> Extractor {
+    let rules = RuleSet::load_dir(&root().join("graph_rules")).expect("rules");
+    Extractor::new(&rules).expect("compile")
+}
+
+fn read(dir: &str) -> Vec<Document> {
+    cnkg::corpus::read_inputs(&[root().join(dir)]).expect("articles")
+}
+
+/// The seeds, the dev set, the fixtures and a slice of the synthetic corpus.
+fn corpora() -> Vec<(&'static str, Vec<Document>)> {
+    vec![
+        ("seeds", read("seeds")),
+        ("dev", read("../shared/dev/articles")),
+        ("fixtures", read("tests/fixtures/articles")),
+        (
+            "synthetic",
+            cnkg::synth::documents(cnkg::synth::SEED, 0..400).collect(),
+        ),
+    ]
+}
+
+fn json(x: &Extractor, docs: &[Document]) -> String {
+    cnkg::export::json::to_string(&KnowledgeGraph::build(x, docs))
+}
+
+#[test]
+fn gates_change_nothing() {
+    let gated = extractor();
+    let mut ungated = extractor();
+    ungated.set_gated(false);
+    assert!(gated.gated() && !ungated.gated());
+    for (name, docs) in corpora() {
+        assert!(
+            json(&gated, &docs) == json(&ungated, &docs),
+            "{name}: the gated build differs from the ungated one"
+        );
+    }
+}
+
+#[test]
+fn one_thread_and_many_give_the_same_bytes() {
+    let x = extractor();
+    for (name, docs) in corpora() {
+        let on = |n: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .expect("a thread pool")
+                .install(|| json(&x, &docs))
+        };
+        let one = on(1);
+        assert!(one == on(4), "{name}: 1 and 4 threads differ");
+        assert!(one == on(3), "{name}: 1 and 3 threads differ");
+        // and however the documents are chunked
+        let mut b = Builder::new(&x);
+        for chunk in docs.chunks(3) {
+            b.add(chunk);
+        }
+        let chunked = cnkg::export::json::to_string(&b.finish().0);
+        assert!(one == chunked, "{name}: chunks of 3 differ");
+    }
+}
+
+#[test]
+fn cnkg_no_gates_gives_the_same_bytes() {
+    let dir = tmp();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    cnkg().args(["build", "-o"]).arg(&a).assert().success();
+    cnkg()
+        .env("CNKG_NO_GATES", "1")
+        .args(["build", "-o"])
+        .arg(&b)
+        .assert()
+        .success();
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
+}
