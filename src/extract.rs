@@ -139,6 +139,10 @@ pub struct Extractor {
     year_re: regex::Regex,
     /// Surnames of known people, with the person when only one bears it.
     known_short: HashMap<String, Option<usize>>,
+    /// The surnames of `known_short` borne by one known person, sorted, and
+    /// their automaton (built once, searched beside each document's own).
+    unique_short: Vec<String>,
+    unique_short_ac: Option<AhoCorasick>,
     surname_first: BTreeSet<String>,
     family_first_countries: BTreeSet<String>,
     member_titles: BTreeSet<String>,
@@ -585,6 +589,17 @@ impl Extractor {
             ],
             year_re.as_str(),
         );
+        let mut unique_short: Vec<String> = known_short
+            .iter()
+            .filter(|(_, k)| k.is_some())
+            .map(|(s, _)| s.clone())
+            .collect();
+        unique_short.sort();
+        let unique_short_ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&unique_short)
+            .ok()
+            .filter(|_| !unique_short.is_empty());
         Ok(Extractor {
             known,
             known_by_key,
@@ -601,6 +616,8 @@ impl Extractor {
             gated: !crate::gate::disabled(),
             gates,
             known_short,
+            unique_short,
+            unique_short_ac,
             surname_first,
             family_first_countries,
             member_titles,
@@ -1485,23 +1502,60 @@ impl<'a> DocRun<'a> {
         for (s, _) in shorts.iter() {
             pats.push((s.clone(), usize::MAX, true));
         }
-        // "President Xi" with no "Xi Jinping" in the text: a known person whose surname is unique
-        for (s, k) in &self.x.known_short {
-            if k.is_some() && !shorts.contains_key(s) {
-                pats.push((s.clone(), usize::MAX, true));
-            }
-        }
         pats.sort();
         pats.dedup_by(|a, b| a.0 == b.0);
-        if pats.is_empty() {
+        // "President Xi" with no "Xi Jinping" in the text: a known person whose
+        // surname is unique. Those surnames have an automaton of their own,
+        // searched beside this document's: the leftmost match of the two, the
+        // longer at the same place, this document's when both are the same
+        // (its entry sorts first, as in one automaton of both lists).
+        let x = self.x;
+        if pats.is_empty() && x.unique_short_ac.is_none() {
             return;
         }
-        let Ok(ac) = AhoCorasickBuilder::new()
-            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(pats.iter().map(|p| p.0.as_str()))
-        else {
-            return;
+        let doc_ac = if pats.is_empty() {
+            None
+        } else {
+            let Ok(ac) = AhoCorasickBuilder::new()
+                .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(pats.iter().map(|p| p.0.as_str()))
+            else {
+                return;
+            };
+            Some(ac)
+        };
+        let n = pats.len();
+        // (text, entity, is a short form) of pattern `pi` of either automaton
+        let entry = |pi: usize| -> (&str, usize, bool) {
+            match pats.get(pi) {
+                Some(p) => (p.0.as_str(), p.1, p.2),
+                None => (x.unique_short[pi - n].as_str(), usize::MAX, true),
+            }
+        };
+        let matches = |s: &str| -> Vec<(usize, usize, usize)> {
+            let mut out = Vec::new();
+            let mut pos = 0;
+            while pos < s.len() {
+                let find = |ac: &Option<AhoCorasick>| {
+                    ac.as_ref()
+                        .and_then(|ac| ac.find(Input::new(s).range(pos..)))
+                };
+                let m = match (find(&doc_ac), find(&x.unique_short_ac)) {
+                    (Some(a), Some(b))
+                        if b.start() < a.start()
+                            || (b.start() == a.start() && b.end() > a.end()) =>
+                    {
+                        (b.start(), b.end(), n + b.pattern().as_usize())
+                    }
+                    (Some(a), _) => (a.start(), a.end(), a.pattern().as_usize()),
+                    (None, Some(b)) => (b.start(), b.end(), n + b.pattern().as_usize()),
+                    (None, None) => break,
+                };
+                out.push(m);
+                pos = m.1.max(m.0 + 1);
+            }
+            out
         };
         let mut last_seen: HashMap<usize, usize> = HashMap::new();
         let mut seen_count: HashMap<usize, usize> = HashMap::new();
@@ -1517,37 +1571,37 @@ impl<'a> DocRun<'a> {
             let span = self.sentences[k].0;
             let s = &norm[span.start..span.end];
             let mut found: Vec<(usize, usize, usize, bool)> = Vec::new();
-            for m in ac.find_iter(s) {
-                let (a, b) = (span.start + m.start(), span.start + m.end());
-                if !bounded(s, m.start(), m.end()) {
+            for (m_start, m_end, pi) in matches(s) {
+                let (a, b) = (span.start + m_start, span.start + m_end);
+                if !bounded(s, m_start, m_end) {
                     continue;
                 }
                 if self.sentences[k].1.iter().any(|x| overlaps(x.ext, (a, b))) {
                     continue;
                 }
-                let (_, _, short) = &pats[m.pattern().as_usize()];
-                if *short {
+                let (_, _, short) = entry(pi);
+                if short {
                     // "Kim Yo-jong", "Andrew Kim": a capitalised neighbour makes it another name
-                    let next = s[m.end()..].trim_start_matches(' ');
+                    let next = s[m_end..].trim_start_matches(' ');
                     let next_tok: String = next
                         .chars()
                         .take_while(|c| c.is_alphanumeric() || *c == '-')
                         .collect();
-                    if next.len() < s[m.end()..].len()
+                    if next.len() < s[m_end..].len()
                         && next_tok.chars().next().is_some_and(|c| c.is_uppercase())
                         && !self.x.not_name.contains(&next_tok.to_lowercase())
                     {
                         continue;
                     }
-                    if s[m.end()..].starts_with('-')
-                        && s[m.end() + 1..]
+                    if s[m_end..].starts_with('-')
+                        && s[m_end + 1..]
                             .chars()
                             .next()
                             .is_some_and(|c| c.is_lowercase())
                     {
                         continue;
                     }
-                    let before = s[..m.start()].trim_end_matches(' ');
+                    let before = s[..m_start].trim_end_matches(' ');
                     let prev_tok: String = before
                         .chars()
                         .rev()
@@ -1556,7 +1610,7 @@ impl<'a> DocRun<'a> {
                         .into_iter()
                         .rev()
                         .collect();
-                    if before.len() < s[..m.start()].len()
+                    if before.len() < s[..m_start].len()
                         && prev_tok.chars().next().is_some_and(|c| c.is_uppercase())
                         && !self
                             .x
@@ -1568,7 +1622,7 @@ impl<'a> DocRun<'a> {
                         continue;
                     }
                 }
-                found.push((a, b, m.pattern().as_usize(), *short));
+                found.push((a, b, pi, short));
             }
             // walk the sentence in order, updating recency
             let mut events: Vec<(usize, Option<usize>, Option<ShortHit>)> = Vec::new();
@@ -1590,7 +1644,7 @@ impl<'a> DocRun<'a> {
                     continue;
                 }
                 let Some((a, b, pi, short)) = f else { continue };
-                let (text, ent, _) = &pats[pi];
+                let (text, ent, _) = entry(pi);
                 let e = if short && !shorts.contains_key(text) {
                     // only right after a title: "President Xi", "Mr. Putin"
                     let before = norm[..a].trim_end();
@@ -1630,7 +1684,7 @@ impl<'a> DocRun<'a> {
                     let Some(best) = best else { continue };
                     best
                 } else {
-                    *ent
+                    ent
                 };
                 last_seen.insert(e, pos);
                 *seen_count.entry(e).or_insert(0) += 1;
