@@ -27,6 +27,11 @@ const MAX_UNION: usize = 4096;
 const MAX_CLASS: usize = 16;
 /// A gate literal shorter than this is no gate at all.
 const MIN_LEN: usize = 2;
+/// At most this many requirements per pattern.
+const MAX_CLAUSES: usize = 6;
+/// Characters in a class small enough to stand as a requirement of its own
+/// (the Unicode digits, for one).
+const MAX_CLASS_REQ: usize = 1024;
 
 type Set = BTreeSet<Vec<u8>>;
 
@@ -34,30 +39,45 @@ type Set = BTreeSet<Vec<u8>>;
 struct Lits {
     /// Every string the node can match (ASCII-lowercased), when few.
     exact: Option<Set>,
-    /// Strings one of which every match of the node contains.
-    req: Option<Set>,
+    /// Sets of strings, each such that every match of the node contains one
+    /// of its strings: all of them hold at once.
+    reqs: Vec<Set>,
 }
 
 fn lower(b: &[u8]) -> Vec<u8> {
     b.to_ascii_lowercase()
 }
 
-/// How good a requirement is: longer shortest string first, then fewer strings.
-fn score(s: &Set) -> (usize, std::cmp::Reverse<usize>) {
+/// How good a requirement is: a placeholder mark (rare in text) first,
+/// then a longer shortest string, then fewer strings.
+fn score(s: &Set) -> (bool, usize, std::cmp::Reverse<usize>) {
     let min = s.iter().map(Vec::len).min().unwrap_or(0);
-    (min.min(8), std::cmp::Reverse(s.len()))
+    let marked = s.iter().all(|x| x.contains(&1u8));
+    (marked, min.min(8), std::cmp::Reverse(s.len()))
 }
 
-fn better(a: Option<Set>, b: Option<Set>) -> Option<Set> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if score(&b) > score(&a) { b } else { a }),
-        (a, b) => a.or(b),
-    }
+fn best(reqs: &[Set]) -> Option<&Set> {
+    reqs.iter().max_by_key(|s| score(s))
 }
 
 /// A requirement from an exact set: only when it cannot match the empty string.
 fn req_of_exact(e: &Set) -> Option<Set> {
     (!e.is_empty() && !e.contains(&Vec::new())).then(|| e.clone())
+}
+
+/// The strongest few requirements, without repeats.
+fn prune(mut reqs: Vec<Set>) -> Vec<Set> {
+    reqs.sort_by_key(|s| std::cmp::Reverse(score(s)));
+    let mut out: Vec<Set> = Vec::new();
+    for r in reqs {
+        if out.len() == MAX_CLAUSES {
+            break;
+        }
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
 }
 
 fn cross(a: &Set, b: &Set) -> Option<Set> {
@@ -76,13 +96,17 @@ fn cross(a: &Set, b: &Set) -> Option<Set> {
 }
 
 fn class_set(c: &Class) -> Option<Set> {
+    class_chars(c, MAX_CLASS)
+}
+
+fn class_chars(c: &Class, max: usize) -> Option<Set> {
     let mut out = Set::new();
     match c {
         Class::Unicode(u) => {
             let mut n = 0usize;
             for r in u.ranges() {
                 n += (r.end() as usize) - (r.start() as usize) + 1;
-                if n > MAX_CLASS {
+                if n > max {
                     return None;
                 }
                 for ch in r.start()..=r.end() {
@@ -95,7 +119,7 @@ fn class_set(c: &Class) -> Option<Set> {
             let mut n = 0usize;
             for r in b.ranges() {
                 n += (r.end() as usize) - (r.start() as usize) + 1;
-                if n > MAX_CLASS {
+                if n > max {
                     return None;
                 }
                 for byte in r.start()..=r.end() {
@@ -111,19 +135,23 @@ fn lits(h: &Hir) -> Lits {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Lits {
             exact: Some(Set::from([Vec::new()])),
-            req: None,
+            reqs: Vec::new(),
         },
         HirKind::Literal(l) => {
             let s = Set::from([lower(&l.0)]);
             Lits {
-                req: req_of_exact(&s),
+                reqs: req_of_exact(&s).into_iter().collect(),
                 exact: Some(s),
             }
         }
         HirKind::Class(c) => {
             let exact = class_set(c);
+            let req = match &exact {
+                Some(e) => req_of_exact(e),
+                None => class_chars(c, MAX_CLASS_REQ),
+            };
             Lits {
-                req: exact.as_ref().and_then(req_of_exact),
+                reqs: req.into_iter().collect(),
                 exact,
             }
         }
@@ -133,20 +161,20 @@ fn lits(h: &Hir) -> Lits {
             match (r.min, r.max) {
                 (_, Some(0)) => Lits {
                     exact: Some(Set::from([Vec::new()])),
-                    req: None,
+                    reqs: Vec::new(),
                 },
                 (0, Some(1)) => Lits {
                     exact: sub.exact.map(|mut e| {
                         e.insert(Vec::new());
                         e
                     }),
-                    req: None,
+                    reqs: Vec::new(),
                 },
                 (0, _) => Lits::default(),
                 (1, Some(1)) => sub,
                 _ => Lits {
                     exact: None,
-                    req: sub.req,
+                    reqs: sub.reqs,
                 },
             }
         }
@@ -160,32 +188,47 @@ fn lits(h: &Hir) -> Lits {
                     _ => None,
                 };
             }
-            // the best requirement: a part's own, or the strings of a run of exact parts
-            let mut req = None;
-            for p in &parts {
-                req = better(req, p.req.clone());
-            }
+            // every part's requirements hold, and those of the strings of
+            // each run of parts with exact strings (the best run from each start)
+            let mut reqs: Vec<Set> = parts.iter().flat_map(|p| p.reqs.clone()).collect();
             for i in 0..parts.len() {
                 let mut acc = Set::from([Vec::new()]);
+                let mut top: Option<Set> = None;
                 for p in &parts[i..] {
                     let Some(e) = &p.exact else { break };
                     match cross(&acc, e) {
                         Some(next) => acc = next,
                         None => break,
                     }
-                    req = better(req, req_of_exact(&acc));
+                    if let Some(r) = req_of_exact(&acc) {
+                        if top.as_ref().is_none_or(|t| score(&r) > score(t)) {
+                            top = Some(r);
+                        }
+                    }
                 }
+                reqs.extend(top);
             }
             if let Some(e) = &exact {
-                req = better(req, req_of_exact(e));
+                reqs.extend(req_of_exact(e));
             }
-            Lits { exact, req }
+            Lits {
+                exact,
+                reqs: prune(reqs),
+            }
         }
         HirKind::Alternation(xs) => {
             let parts: Vec<Lits> = xs.iter().map(lits).collect();
             let mut exact = Some(Set::new());
-            let mut req = Some(Set::new());
+            // one of the alternatives' best requirements
+            let mut union = Some(Set::new());
             for p in parts {
+                union = match (union, best(&p.reqs)) {
+                    (Some(mut a), Some(b)) if a.len() + b.len() <= MAX_UNION => {
+                        a.extend(b.iter().cloned());
+                        Some(a)
+                    }
+                    _ => None,
+                };
                 exact = match (exact, p.exact) {
                     (Some(mut a), Some(b)) if a.len() + b.len() <= MAX_UNION => {
                         a.extend(b);
@@ -193,26 +236,45 @@ fn lits(h: &Hir) -> Lits {
                     }
                     _ => None,
                 };
-                let mine = better(p.req, None);
-                req = match (req, mine) {
-                    (Some(mut a), Some(b)) if a.len() + b.len() <= MAX_UNION => {
-                        a.extend(b);
-                        Some(a)
-                    }
-                    _ => None,
-                };
             }
+            let mut reqs: Vec<Set> = union.into_iter().collect();
             if let Some(e) = &exact {
-                req = better(req, req_of_exact(e));
+                reqs.extend(req_of_exact(e));
             }
-            Lits { exact, req }
+            Lits {
+                exact,
+                reqs: prune(reqs),
+            }
         }
     }
 }
 
+fn clauses(pattern: &str) -> Vec<Set> {
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
+        return Vec::new();
+    };
+    lits(&hir)
+        .reqs
+        .into_iter()
+        .filter(|r| r.iter().all(|s| usable(s)))
+        .collect()
+}
+
+/// A string worth looking for: two bytes or more, or one that is rare in
+/// running text (a digit, a placeholder mark).
+fn usable(s: &[u8]) -> bool {
+    s.len() >= MIN_LEN || matches!(s, [b'0'..=b'9' | 1 | 2])
+}
+
+fn strings(s: &Set) -> Vec<String> {
+    s.iter()
+        .map(|x| String::from_utf8_lossy(x).into_owned())
+        .collect()
+}
+
 /// Literal strings (ASCII letters in lower case) one of which every match
-/// of `pattern` contains, matched without regard to ASCII case; `None` when
-/// the pattern offers no useful set (or does not parse).
+/// of `pattern` contains, matched without regard to ASCII case: the best of
+/// [`required_clauses`], or `None` when the pattern offers no useful set.
 ///
 /// ```
 /// let l = cnkg::gate::required_literals(r"\b(?P<weekday>Monday|Tuesday)\b").unwrap();
@@ -222,19 +284,18 @@ fn lits(h: &Hir) -> Lits {
 /// assert_eq!(cnkg::gate::required_literals(r"\p{Lu}\w+"), None);
 /// ```
 pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let req = lits(&hir).req?;
-    if req.iter().any(|s| s.len() < MIN_LEN) {
-        return None;
-    }
-    Some(
-        req.into_iter()
-            .map(|s| String::from_utf8_lossy(&s).into_owned())
-            .collect(),
-    )
+    clauses(pattern).first().map(strings)
+}
+
+/// Every set of literals the matches of `pattern` need, strongest first:
+/// each match contains a string of each set.
+///
+/// ```
+/// let c = cnkg::gate::required_clauses(r"(?P<month>May|June)\s+(?P<year>(?:19|20)\d\d)");
+/// assert_eq!(c, [vec!["june", "may"], vec!["19", "20"]]);
+/// ```
+pub fn required_clauses(pattern: &str) -> Vec<Vec<String>> {
+    clauses(pattern).iter().map(strings).collect()
 }
 
 /// Whether gates are off for this process (`CNKG_NO_GATES=1`): every rule
@@ -247,27 +308,30 @@ pub fn disabled() -> bool {
 #[derive(Debug, Clone)]
 pub struct Gate {
     ac: Option<AhoCorasick>,
-    /// Rules each literal opens.
-    opens: Vec<Vec<u32>>,
-    /// Rules with no literal: always open.
-    always: Vec<u32>,
-    rules: usize,
+    /// (rule, requirement) each literal satisfies.
+    opens: Vec<Vec<(u32, u8)>>,
+    /// Bits of every requirement of each rule (0: always open).
+    full: Vec<u8>,
     off: bool,
 }
 
 /// Which rules of a gate are open for a text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Open(Vec<bool>);
+pub struct Open {
+    /// Requirements met so far, per rule.
+    met: Vec<u8>,
+    open: Vec<bool>,
+}
 
 impl Open {
     /// Whether rule `i` may match.
     #[inline]
     pub fn get(&self, i: usize) -> bool {
-        self.0.get(i).copied().unwrap_or(true)
+        self.open.get(i).copied().unwrap_or(true)
     }
     /// Whether any rule may match.
     pub fn any(&self) -> bool {
-        self.0.iter().any(|&b| b)
+        self.open.iter().any(|&b| b)
     }
 }
 
@@ -276,48 +340,44 @@ impl Gate {
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Gate {
         let mut lits: Vec<String> = Vec::new();
         let mut index: std::collections::HashMap<String, usize> = Default::default();
-        let mut opens: Vec<Vec<u32>> = Vec::new();
-        let mut always = Vec::new();
+        let mut opens: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut full = Vec::with_capacity(patterns.len());
         for (i, p) in patterns.iter().enumerate() {
-            match required_literals(p.as_ref()) {
-                Some(ls) => {
-                    for l in ls {
-                        let k = *index.entry(l.clone()).or_insert_with(|| {
-                            lits.push(l);
-                            opens.push(Vec::new());
-                            lits.len() - 1
-                        });
-                        opens[k].push(i as u32);
-                    }
+            let cs = required_clauses(p.as_ref());
+            full.push(((1u16 << cs.len()) - 1) as u8);
+            for (c, ls) in cs.into_iter().enumerate() {
+                for l in ls {
+                    let k = *index.entry(l.clone()).or_insert_with(|| {
+                        lits.push(l);
+                        opens.push(Vec::new());
+                        lits.len() - 1
+                    });
+                    opens[k].push((i as u32, c as u8));
                 }
-                None => always.push(i as u32),
             }
         }
-        let ac = (!lits.is_empty())
-            .then(|| {
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&lits)
-                    .or_else(|_| {
-                        AhoCorasickBuilder::new()
-                            .match_kind(MatchKind::Standard)
-                            .ascii_case_insensitive(true)
-                            .build(&lits)
-                    })
-                    .ok()
-            })
-            .flatten();
+        let build = |kind| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .kind(kind)
+                .build(&lits)
+        };
+        let ac = if lits.is_empty() {
+            None
+        } else {
+            build(Some(AhoCorasickKind::DFA))
+                .or_else(|_| build(None))
+                .ok()
+        };
         if ac.is_none() {
             // no automaton: every rule always runs
-            always = (0..patterns.len() as u32).collect();
+            full.iter_mut().for_each(|f| *f = 0);
         }
         Gate {
             ac,
             opens,
-            always,
-            rules: patterns.len(),
+            full,
             off: disabled(),
         }
     }
@@ -329,49 +389,59 @@ impl Gate {
 
     /// Number of rules.
     pub fn len(&self) -> usize {
-        self.rules
+        self.full.len()
     }
 
     /// Whether the gate has no rules.
     pub fn is_empty(&self) -> bool {
-        self.rules == 0
+        self.full.is_empty()
     }
 
     /// Every rule open.
     pub fn all_open(&self) -> Open {
-        Open(vec![true; self.rules])
+        Open {
+            met: Vec::new(),
+            open: vec![true; self.len()],
+        }
+    }
+
+    #[inline]
+    fn meet(&self, lit: usize, out: &mut Open) {
+        for &(r, c) in &self.opens[lit] {
+            out.met[r as usize] |= 1 << c;
+        }
     }
 
     fn start(&self, out: &mut Open) {
-        out.0.clear();
-        out.0.resize(self.rules, self.off);
-        for &r in &self.always {
-            out.0[r as usize] = true;
+        out.met.clear();
+        out.met.resize(self.len(), 0);
+        out.open.clear();
+    }
+
+    fn end(&self, out: &mut Open) {
+        if self.off {
+            out.open.resize(self.len(), true);
+            return;
         }
+        out.open
+            .extend(out.met.iter().zip(&self.full).map(|(m, f)| m & f == *f));
     }
 
     /// The rules that may match somewhere in `text`.
     pub fn scan(&self, text: &str, out: &mut Open) {
         self.start(out);
-        if self.off {
-            return;
-        }
-        if let Some(ac) = &self.ac {
+        if let (Some(ac), false) = (&self.ac, self.off) {
             for m in ac.find_overlapping_iter(text) {
-                for &r in &self.opens[m.pattern().as_usize()] {
-                    out.0[r as usize] = true;
-                }
+                self.meet(m.pattern().as_usize(), out);
             }
         }
+        self.end(out);
     }
 
     /// Every literal occurrence in `text`: (start, end, literal), by end.
     pub fn hits(&self, text: &str) -> Vec<(u32, u32, u32)> {
         let mut v = Vec::new();
-        if self.off {
-            return v;
-        }
-        if let Some(ac) = &self.ac {
+        if let (Some(ac), false) = (&self.ac, self.off) {
             for m in ac.find_overlapping_iter(text) {
                 v.push((m.start() as u32, m.end() as u32, m.pattern().as_u32()));
             }
@@ -382,21 +452,19 @@ impl Gate {
     /// The rules that may match in `text[from..to]`, given [`Gate::hits`] of the whole text.
     pub fn open_in(&self, hits: &[(u32, u32, u32)], from: usize, to: usize, out: &mut Open) {
         self.start(out);
-        if self.off {
-            return;
-        }
-        // hits come in order of their end
-        let lo = hits.partition_point(|h| (h.1 as usize) <= from);
-        for h in &hits[lo..] {
-            if h.1 as usize > to {
-                break;
-            }
-            if h.0 as usize >= from {
-                for &r in &self.opens[h.2 as usize] {
-                    out.0[r as usize] = true;
+        if !self.off {
+            // hits come in order of their end
+            let lo = hits.partition_point(|h| (h.1 as usize) <= from);
+            for h in &hits[lo..] {
+                if h.1 as usize > to {
+                    break;
+                }
+                if h.0 as usize >= from {
+                    self.meet(h.2 as usize, out);
                 }
             }
         }
+        self.end(out);
     }
 }
 
@@ -416,7 +484,7 @@ mod tests {
         );
         assert_eq!(req(r"(?i:Deputy|Vice)\s+x").unwrap(), ["deputy", "vice"]);
         // a placeholder is a literal too
-        assert_eq!(req(r"\x01[P]\d+\x02\s+said").unwrap(), ["said"]);
+        assert_eq!(req(r"\x01[P]\d+\x02\s+said").unwrap(), ["\u{1}p"]);
         assert_eq!(req(r"\x01[PO]\d+\x02").unwrap(), ["\u{1}o", "\u{1}p"]);
         // an optional part requires nothing
         assert_eq!(req(r"(?:said)?\p{Lu}+"), None);
@@ -440,5 +508,19 @@ mod tests {
         assert!(o.get(0) && !o.get(1));
         g.open_in(&hits, 11, text.len(), &mut o);
         assert!(!o.get(0) && o.get(1));
+    }
+
+    #[test]
+    fn every_requirement_must_be_met() {
+        let g = Gate::new(&[r"\b(?P<month>May|June)\s+(?P<year>(?:19|20)\d\d)\b"]);
+        let mut o = Open::default();
+        g.scan("in May they met", &mut o);
+        assert!(!o.get(0));
+        g.scan("in May 2019", &mut o);
+        assert!(o.get(0));
+        let mut off = g.clone();
+        off.set_off(true);
+        off.scan("nothing", &mut o);
+        assert!(o.get(0));
     }
 }
