@@ -52,24 +52,24 @@ struct GazPattern {
     acronym: bool,
 }
 
-/// The gates of the three families of regexes: those run over a plain
-/// sentence, those run over a masked sentence, and those run over a whole
-/// document. Rule `i` of a family is at `offset + i` of its gate.
+/// The gate of every regex the extractor runs, in three families: those
+/// run over a whole document (datelines, anniversaries, the year, dates),
+/// over a plain sentence (dates, organisation and place patterns, then the
+/// references: title, pronoun, object pronoun, delegation) and over a
+/// masked sentence (person patterns, then relation rules). One scan of a
+/// document finds the literals of all of them; a masked sentence with
+/// mentions in it is scanned again.
 #[derive(Debug)]
 struct Gates {
-    /// Dates, organisation and place patterns, then the references
-    /// (title, pronoun, object pronoun, delegation).
-    sent: Gate,
-    sent_orgs: usize,
-    sent_refs: usize,
-    /// Person patterns, then relation rules.
-    masked: Gate,
-    masked_relations: usize,
-    /// Datelines, anniversaries, the year regex, dates.
-    doc: Gate,
+    all: Gate,
     doc_anniversaries: usize,
     doc_year: usize,
     doc_dates: usize,
+    sent: usize,
+    sent_orgs: usize,
+    sent_refs: usize,
+    masked: usize,
+    masked_relations: usize,
 }
 
 const REF_TITLE: usize = 0;
@@ -79,41 +79,43 @@ const REF_DELEGATION: usize = 3;
 
 impl Gates {
     fn new(c: &Compiled, refs: [&str; 4], year: &str) -> Gates {
-        let mut sent: Vec<&str> = c.dates.iter().map(|r| r.re.as_str()).collect();
-        let sent_orgs = sent.len();
-        sent.extend(
+        let mut all: Vec<&str> = c.datelines.iter().map(|r| r.re.as_str()).collect();
+        let doc_anniversaries = all.len();
+        all.extend(c.anniversaries.iter().map(|r| r.re.as_str()));
+        let doc_year = all.len();
+        all.push(year);
+        let doc_dates = all.len();
+        all.extend(c.dates.iter().map(|r| r.re.as_str()));
+        let sent = all.len();
+        all.extend(c.dates.iter().map(|r| r.re.as_str()));
+        let sent_orgs = all.len();
+        all.extend(
             c.entity_patterns
                 .iter()
                 .filter(|r| r.kind != EntityType::Person)
                 .map(|r| r.re.as_str()),
         );
-        let sent_refs = sent.len();
-        sent.extend(refs);
-        let mut masked: Vec<&str> = c
-            .entity_patterns
-            .iter()
-            .filter(|r| r.kind == EntityType::Person)
-            .map(|r| r.re.as_str())
-            .collect();
-        let masked_relations = masked.len();
-        masked.extend(c.relations.iter().map(|r| r.re.as_str()));
-        let mut doc: Vec<&str> = c.datelines.iter().map(|r| r.re.as_str()).collect();
-        let doc_anniversaries = doc.len();
-        doc.extend(c.anniversaries.iter().map(|r| r.re.as_str()));
-        let doc_year = doc.len();
-        doc.push(year);
-        let doc_dates = doc.len();
-        doc.extend(c.dates.iter().map(|r| r.re.as_str()));
+        let sent_refs = all.len();
+        all.extend(refs);
+        let masked = all.len();
+        all.extend(
+            c.entity_patterns
+                .iter()
+                .filter(|r| r.kind == EntityType::Person)
+                .map(|r| r.re.as_str()),
+        );
+        let masked_relations = all.len();
+        all.extend(c.relations.iter().map(|r| r.re.as_str()));
         Gates {
-            sent: Gate::new(&sent),
-            sent_orgs,
-            sent_refs,
-            masked: Gate::new(&masked),
-            masked_relations,
-            doc: Gate::new(&doc),
+            all: Gate::new(&all),
             doc_anniversaries,
             doc_year,
             doc_dates,
+            sent,
+            sent_orgs,
+            sent_refs,
+            masked,
+            masked_relations,
         }
     }
 }
@@ -634,13 +636,7 @@ impl Extractor {
     /// Both give the same facts; the ungated way is there to prove it.
     pub fn set_gated(&mut self, on: bool) {
         self.gated = on;
-        for g in [
-            &mut self.gates.sent,
-            &mut self.gates.masked,
-            &mut self.gates.doc,
-        ] {
-            g.set_off(!on);
-        }
+        self.gates.all.set_off(!on);
     }
 
     /// Whether work that cannot change the result is skipped.
@@ -661,11 +657,16 @@ impl Extractor {
     /// finds; else a year from an anniversary ("80th anniversary of ...")
     /// with the month of the first dated mention.
     pub fn document_date(&self, norm: &str) -> Option<PartialDate> {
+        let mut open = Open::default();
+        self.gates.all.scan(norm, &mut open);
+        self.document_date_in(norm, &open)
+    }
+
+    /// [`Extractor::document_date`], with the gate of `norm` open.
+    fn document_date_in(&self, norm: &str, open: &Open) -> Option<PartialDate> {
         let mut best: Option<(usize, PartialDate)> = None;
         let mut partial: Option<(usize, u8, u8)> = None;
         let g = &self.gates;
-        let mut open = Open::default();
-        g.doc.scan(norm, &mut open);
         for (i, r) in self.compiled.datelines.iter().enumerate() {
             if !open.get(i) {
                 continue;
@@ -866,8 +867,13 @@ impl<'a> DocRun<'a> {
 
     fn run(mut self) -> DocFacts {
         let norm_text = self.norm.text.clone();
-        self.date = self.x.document_date(&norm_text);
-        self.sent_hits = self.x.gates.sent.hits(&norm_text);
+        self.sent_hits = self.x.gates.all.hits(&norm_text);
+        let mut open = Open::default();
+        self.x
+            .gates
+            .all
+            .open_in(&self.sent_hits, 0, norm_text.len(), &mut open);
+        self.date = self.x.document_date_in(&norm_text, &open);
         let mut title = None;
         // sentences of the lines that are not page furniture
         let mut spans = Vec::new();
@@ -935,7 +941,7 @@ impl<'a> DocRun<'a> {
         let s = &norm[span.start..span.end];
         let g = &self.x.gates;
         let mut open = Open::default();
-        g.sent
+        g.all
             .open_in(&self.sent_hits, span.start, span.end, &mut open);
         let mut cands: Vec<Mention> = Vec::new();
         for m in whole_word_matches(&self.x.gaz, s) {
@@ -954,7 +960,7 @@ impl<'a> DocRun<'a> {
         }
         let mut dates: Vec<Mention> = Vec::new();
         for (i, r) in self.x.compiled.dates.iter().enumerate() {
-            if !open.get(i) {
+            if !open.get(g.sent + i) {
                 continue;
             }
             for c in r.re.captures_iter(s) {
@@ -1165,8 +1171,15 @@ impl<'a> DocRun<'a> {
             delegation: bool,
         }
         let mut found: Vec<Found> = Vec::new();
+        // a sentence without mentions is its own masked text: its literals are known
+        let g = &self.x.gates;
         let mut open = Open::default();
-        self.x.gates.masked.scan(&masked.text, &mut open);
+        if self.sentences[k].1.is_empty() {
+            g.all
+                .open_in(&self.sent_hits, span.start, span.end, &mut open);
+        } else {
+            g.all.scan(&masked.text, &mut open);
+        }
         for (j, r) in self
             .x
             .compiled
@@ -1175,7 +1188,7 @@ impl<'a> DocRun<'a> {
             .filter(|r| r.kind == EntityType::Person)
             .enumerate()
         {
-            if !open.get(j) {
+            if !open.get(g.masked + j) {
                 continue;
             }
             for c in r.re.captures_iter(&masked.text) {
@@ -1519,6 +1532,7 @@ impl<'a> DocRun<'a> {
             let Ok(ac) = AhoCorasickBuilder::new()
                 .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
                 .match_kind(MatchKind::LeftmostLongest)
+                .prefilter(false)
                 .build(pats.iter().map(|p| p.0.as_str()))
             else {
                 return;
@@ -1714,7 +1728,7 @@ impl<'a> DocRun<'a> {
         let mut open = Open::default();
         for k in 0..self.sentences.len() {
             let span = self.sentences[k].0;
-            g.sent
+            g.all
                 .open_in(&self.sent_hits, span.start, span.end, &mut open);
             if !open.get(g.sent_refs + REF_DELEGATION) {
                 continue;
@@ -1793,7 +1807,7 @@ impl<'a> DocRun<'a> {
             let s = &norm[span.start..span.end];
             let mut new = Vec::new();
             let g = &self.x.gates;
-            g.sent
+            g.all
                 .open_in(&self.sent_hits, span.start, span.end, &mut open);
             if let Some(re) = self
                 .x
@@ -1966,7 +1980,7 @@ impl<'a> DocRun<'a> {
             }
             let mut open = Open::default();
             let g = &self.x.gates;
-            g.masked.scan(&masked.text, &mut open);
+            g.all.scan(&masked.text, &mut open);
             let any_open =
                 (0..self.x.compiled.relations.len()).any(|i| open.get(g.masked_relations + i));
             let mut hits: Vec<usize> = if any_open {

@@ -889,16 +889,26 @@ impl<'a> Merger<'a> {
             raw_edges.push((a, b, m));
         }
         // keys per (source, target) pair, in a stable order
-        // (the attributes are serialised only to break a tie)
+        // (the attributes, serialised, only break ties: each edge of a tie is
+        // serialised once)
         raw_edges.sort_by(|x, y| {
-            (&x.0, &x.1, str_attr(&x.2, "relation"))
-                .cmp(&(&y.0, &y.1, str_attr(&y.2, "relation")))
-                .then_with(|| {
-                    serde_json::to_string(&x.2)
-                        .ok()
-                        .cmp(&serde_json::to_string(&y.2).ok())
-                })
+            (&x.0, &x.1, str_attr(&x.2, "relation")).cmp(&(&y.0, &y.1, str_attr(&y.2, "relation")))
         });
+        let same = |a: &(String, String, Map<String, Value>),
+                    b: &(String, String, Map<String, Value>)| {
+            a.0 == b.0 && a.1 == b.1 && str_attr(&a.2, "relation") == str_attr(&b.2, "relation")
+        };
+        let mut i = 0;
+        while i < raw_edges.len() {
+            let mut j = i + 1;
+            while j < raw_edges.len() && same(&raw_edges[i], &raw_edges[j]) {
+                j += 1;
+            }
+            if j - i > 1 {
+                raw_edges[i..j].sort_by_cached_key(|e| serde_json::to_string(&e.2).ok());
+            }
+            i = j;
+        }
         let mut counters: HashMap<(String, String), u64> = HashMap::new();
         for (s, t, attrs) in raw_edges {
             let c = counters.entry((s.clone(), t.clone())).or_insert(0);
