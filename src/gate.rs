@@ -292,7 +292,9 @@ pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
 ///
 /// ```
 /// let c = cnkg::gate::required_clauses(r"(?P<month>May|June)\s+(?P<year>(?:19|20)\d\d)");
-/// assert_eq!(c, [vec!["june", "may"], vec!["19", "20"]]);
+/// assert_eq!(c[..2], [vec!["june", "may"], vec!["19", "20"]]);
+/// // and a digit (any of Unicode's), for each `\d`
+/// assert!(c[2].contains(&"7".to_string()));
 /// ```
 pub fn required_clauses(pattern: &str) -> Vec<Vec<String>> {
     clauses(pattern).iter().map(strings).collect()
