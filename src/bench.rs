@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::extract::{Document, Extractor};
-use crate::graph::Builder;
+use crate::graph::{Builder, EvidenceCap};
 use crate::rules::RuleSet;
 
 /// What to measure.
@@ -28,6 +28,8 @@ pub struct BenchOptions {
     pub rules: PathBuf,
     /// Documents generated and built at a time.
     pub chunk: usize,
+    /// Evidence kept per edge.
+    pub evidence: EvidenceCap,
 }
 
 impl Default for BenchOptions {
@@ -37,6 +39,7 @@ impl Default for BenchOptions {
             seed: crate::synth::SEED,
             rules: PathBuf::from("graph_rules"),
             chunk: 2000,
+            evidence: EvidenceCap::All,
         }
     }
 }
@@ -70,6 +73,8 @@ pub struct BenchReport {
     pub threads: usize,
     /// Peak resident memory of the process (VmHWM), bytes, where known.
     pub peak_rss: Option<u64>,
+    /// Evidence kept per edge.
+    pub evidence: EvidenceCap,
 }
 
 fn mb_per_s(bytes: usize, t: Duration) -> f64 {
@@ -110,8 +115,13 @@ impl BenchReport {
             self.floor_matches
         ));
         s.push_str(&format!(
-            "build       extract, merge, JSON, {} threads: {:.3} s, {:.1} MB/s ({} nodes, {} events, {} edges, {:.1} MB JSON)\n",
+            "build       extract, merge, JSON, {} threads, evidence {}: {:.3} s, {:.1} MB/s ({} nodes, {} events, {} edges, {:.1} MB JSON)\n",
             self.threads,
+            match self.evidence {
+                EvidenceCap::All => "all".to_string(),
+                EvidenceCap::First(0) => "none".to_string(),
+                EvidenceCap::First(n) => format!("first {n}"),
+            },
             self.build_time.as_secs_f64(),
             self.build_mb_s(),
             self.nodes,
@@ -236,7 +246,7 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
     let mut floor_time = Duration::ZERO;
     let mut floor_matches = 0;
     let mut build_time = Duration::ZERO;
-    let mut b = Builder::new(&x);
+    let mut b = Builder::new(&x).evidence(opt.evidence);
     for_each_chunk(opt.seed, opt.docs, opt.chunk, |part| {
         let t = Instant::now();
         for d in &part {
@@ -267,5 +277,6 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
         json_bytes: json.len(),
         threads: rayon::current_num_threads(),
         peak_rss: peak_rss(),
+        evidence: opt.evidence,
     })
 }

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::export::filter::Filter;
 use crate::export::{self, ExportError, Format, Output};
 use crate::extract::Extractor;
-use crate::graph::KnowledgeGraph;
+use crate::graph::{Builder, EvidenceCap, KnowledgeGraph};
 use crate::query::{envelope, to_json, MeetingFilter, PathOptions, Query};
 use crate::report;
 use crate::rules::RuleSet;
@@ -197,6 +197,13 @@ pub enum Command {
         /// you disagree with is fixed in that rule.
         #[arg(long)]
         explain: bool,
+        /// Evidence sentences kept per edge: all, none, or the first N.
+        ///
+        /// With none or N, every edge also gets `evidence_count`, the number
+        /// of sentences that support it, kept or not; memory then grows
+        /// with the graph rather than with the articles.
+        #[arg(long, value_name = "all|none|N", default_value = "all", value_parser = EvidenceCap::parse)]
+        evidence: EvidenceCap,
     },
     /// Re-export a saved graph.
     ///
@@ -344,6 +351,9 @@ pub enum Command {
         /// Write the corpus as .txt files into this folder, and measure nothing.
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
+        /// Evidence sentences kept per edge: all, none, or the first N.
+        #[arg(long, value_name = "all|none|N", default_value = "all", value_parser = EvidenceCap::parse)]
+        evidence: EvidenceCap,
     },
     /// Work with rule files.
     Rules {
@@ -464,6 +474,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             filter,
             trace,
             explain,
+            evidence,
         } => {
             let f = choose_format(format, output.as_deref());
             check_output(format, output.as_deref(), &filter)?;
@@ -471,7 +482,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             let mut x = Extractor::new(&set)?;
             x.trace = trace;
             let docs = crate::corpus::read_inputs(&inputs)?;
-            let (g, lines) = KnowledgeGraph::build_traced(&x, &docs);
+            let mut b = Builder::new(&x).evidence(evidence);
+            for chunk in docs.chunks(crate::graph::CHUNK) {
+                b.add(chunk);
+            }
+            let (g, lines) = b.finish();
             for l in lines {
                 eprintln!("{l}");
             }
@@ -703,6 +718,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             scale,
             rules,
             write,
+            evidence,
         } => {
             let docs = docs.saturating_mul(scale.max(1));
             if let Some(dir) = write {
@@ -717,6 +733,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             let opt = crate::bench::BenchOptions {
                 docs,
                 rules,
+                evidence,
                 ..Default::default()
             };
             print(&crate::bench::run(&opt)?.render())?;

@@ -71,6 +71,22 @@ impl Edge {
     pub fn get_str(&self, k: &str) -> Option<&str> {
         str_attr(&self.attrs, k)
     }
+
+    /// How many evidence sentences support the edge: `evidence_count` when
+    /// a cap left some out, else the length of `evidence`.
+    pub fn evidence_count(&self) -> usize {
+        self.attrs
+            .get("evidence_count")
+            .and_then(Value::as_u64)
+            .map(|n| n as usize)
+            .or_else(|| {
+                self.attrs
+                    .get("evidence")
+                    .and_then(Value::as_array)
+                    .map(Vec::len)
+            })
+            .unwrap_or(0)
+    }
 }
 
 /// The knowledge graph.
@@ -233,6 +249,12 @@ impl<'a> Builder<'a> {
         self.pending = facts;
     }
 
+    /// Keeps at most this much evidence per edge (default: all of it).
+    pub fn evidence(mut self, cap: EvidenceCap) -> Builder<'a> {
+        self.merger.cap = cap;
+        self
+    }
+
     /// Documents added so far.
     pub fn documents(&self) -> usize {
         self.docs
@@ -245,6 +267,86 @@ impl<'a> Builder<'a> {
             self.merger.merge_doc(f);
         }
         (self.merger.finish(), self.trace)
+    }
+}
+
+/// How many evidence sentences each edge keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EvidenceCap {
+    /// Every one (the default): `evidence` lists them all.
+    #[default]
+    All,
+    /// The first N in the order they are written (document, sentence,
+    /// offsets, rule); every edge then also carries `evidence_count`, the
+    /// number there would be without the cap. `First(0)` keeps none.
+    First(usize),
+}
+
+impl EvidenceCap {
+    /// `all`, `none` or a number.
+    ///
+    /// ```
+    /// use cnkg::graph::EvidenceCap;
+    /// assert_eq!(EvidenceCap::parse("all"), Ok(EvidenceCap::All));
+    /// assert_eq!(EvidenceCap::parse("none"), Ok(EvidenceCap::First(0)));
+    /// assert_eq!(EvidenceCap::parse("3"), Ok(EvidenceCap::First(3)));
+    /// assert!(EvidenceCap::parse("some").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// A message naming the accepted values.
+    pub fn parse(s: &str) -> Result<EvidenceCap, String> {
+        match s.trim().to_lowercase().as_str() {
+            "all" => Ok(EvidenceCap::All),
+            "none" => Ok(EvidenceCap::First(0)),
+            n => n.parse().map(EvidenceCap::First).map_err(|_| {
+                format!("--evidence: '{s}' is not all, none or a number of sentences")
+            }),
+        }
+    }
+
+    fn limit(self) -> Option<usize> {
+        match self {
+            EvidenceCap::All => None,
+            EvidenceCap::First(n) => Some(n),
+        }
+    }
+
+    /// `evidence` (and, capped, `evidence_count`) of an edge supported by `evs`.
+    fn write(self, m: &mut Map<String, Value>, evs: &BTreeSet<Evidence>, count: usize) {
+        match self.limit() {
+            None => {
+                m.insert("evidence".into(), evidence_list(evs));
+            }
+            Some(n) => {
+                m.insert(
+                    "evidence".into(),
+                    Value::Array(evs.iter().take(n).map(ev_json).collect()),
+                );
+                m.insert("evidence_count".into(), json!(count));
+            }
+        }
+    }
+}
+
+/// The evidence of a plain edge as merged so far: with a cap, only the
+/// first sentences are kept, and the count of them all.
+#[derive(Debug, Default)]
+struct Bag {
+    kept: BTreeSet<Evidence>,
+    count: usize,
+}
+
+impl Bag {
+    /// Adds one document's evidence (no two documents share any).
+    fn add_doc(&mut self, evs: BTreeSet<Evidence>, cap: EvidenceCap) {
+        self.count += evs.len();
+        self.kept.extend(evs);
+        if let Some(n) = cap.limit() {
+            while self.kept.len() > n {
+                self.kept.pop_last();
+            }
+        }
     }
 }
 
@@ -290,8 +392,9 @@ struct Merger<'a> {
     by_pair: HashMap<(usize, usize), Vec<usize>>,
     /// Events absorbed by another in the last pass.
     gone: Vec<bool>,
-    edges: BTreeMap<EdgeKey, BTreeSet<Evidence>>,
+    edges: BTreeMap<EdgeKey, Bag>,
     documents: Vec<Value>,
+    cap: EvidenceCap,
 }
 
 impl<'a> Merger<'a> {
@@ -306,6 +409,7 @@ impl<'a> Merger<'a> {
             gone: Vec::new(),
             edges: BTreeMap::new(),
             documents: Vec::new(),
+            cap: EvidenceCap::All,
         }
     }
 
@@ -557,6 +661,8 @@ impl<'a> Merger<'a> {
                     reporters: m(&reporters),
                 });
             }
+            // this document's evidence of each edge, then into the graph's
+            let mut mine: BTreeMap<EdgeKey, BTreeSet<Evidence>> = BTreeMap::new();
             for e in f.edges {
                 let key = (
                     map[e.source],
@@ -565,7 +671,10 @@ impl<'a> Merger<'a> {
                     e.title,
                     e.date.map(|d| d.to_string()),
                 );
-                self.edges.entry(key).or_default().insert(e.evidence);
+                mine.entry(key).or_default().insert(e.evidence);
+            }
+            for (key, evs) in mine {
+                self.edges.entry(key).or_default().add_doc(evs, self.cap);
             }
         }
     }
@@ -723,7 +832,7 @@ impl<'a> Merger<'a> {
                     if let Some(dst) = id_of(gp) {
                         let mut a = Map::new();
                         a.insert("relation".into(), json!("LOCATED_IN"));
-                        a.insert("evidence".into(), json!([]));
+                        self.cap.write(&mut a, &BTreeSet::new(), 0);
                         a.insert(
                             "rule".into(),
                             json!(format!("gazetteer:{}", self.x.known[k].node_id)),
@@ -843,7 +952,7 @@ impl<'a> Merger<'a> {
                 m.insert("event".into(), json!(id));
                 m.insert("date".into(), json!(date));
                 m.insert("place".into(), json!(place_id));
-                m.insert("evidence".into(), evidence_list(&evs));
+                self.cap.write(&mut m, &evs, evs.len());
                 raw_edges.push((a, b, m));
             }
             for (pid, (evs, role, side)) in part {
@@ -851,26 +960,26 @@ impl<'a> Merger<'a> {
                 m.insert("relation".into(), json!("PARTICIPATED_IN"));
                 m.insert("role".into(), json!(role));
                 m.insert("side".into(), json!(side + 1));
-                m.insert("evidence".into(), evidence_list(&evs));
+                self.cap.write(&mut m, &evs, evs.len());
                 raw_edges.push((pid, id.clone(), m));
             }
             let all: BTreeSet<Evidence> = e.support.iter().map(|x| x.0.clone()).collect();
             if let Some(p) = &place_id {
                 let mut m = Map::new();
                 m.insert("relation".into(), json!("HELD_IN"));
-                m.insert("evidence".into(), evidence_list(&all));
+                self.cap.write(&mut m, &all, all.len());
                 raw_edges.push((id.clone(), p.clone(), m));
             }
             for &r in &e.reporters {
                 if let Some(rid) = id_of(r) {
                     let mut m = Map::new();
                     m.insert("relation".into(), json!("REPORTED"));
-                    m.insert("evidence".into(), evidence_list(&all));
+                    self.cap.write(&mut m, &all, all.len());
                     raw_edges.push((rid, id.clone(), m));
                 }
             }
         }
-        for ((s, t, rel, title, date), evs) in std::mem::take(&mut self.edges) {
+        for ((s, t, rel, title, date), bag) in std::mem::take(&mut self.edges) {
             let (Some(a), Some(b)) = (id_of(s), id_of(t)) else {
                 continue;
             };
@@ -885,7 +994,7 @@ impl<'a> Merger<'a> {
             if rel == "VISITED" {
                 m.insert("date".into(), json!(date));
             }
-            m.insert("evidence".into(), evidence_list(&evs));
+            self.cap.write(&mut m, &bag.kept, bag.count);
             raw_edges.push((a, b, m));
         }
         // keys per (source, target) pair, in a stable order

@@ -901,7 +901,7 @@ impl<'g> Query<'g> {
                     date: edge.get_str("date").map(str::to_string),
                     place: edge.get_str("place").map(str::to_string),
                     title: edge.get_str("title").map(str::to_string),
-                    evidence_count: ev.len(),
+                    evidence_count: edge.evidence_count(),
                     evidence: ev.into_iter().min(),
                 }
             })
@@ -950,7 +950,7 @@ impl<'g> Query<'g> {
                 other: NodeRef::of(self.node(other)),
                 title: w.get_str("title").map(str::to_string),
                 date: w.get_str("date").map(str::to_string),
-                evidence_count: evidence_of(w).len(),
+                evidence_count: w.evidence_count(),
             };
             if ROLE_RELATIONS.contains(&rel) {
                 if forward {

@@ -140,3 +140,49 @@ fn cnkg_no_gates_gives_the_same_bytes() {
         .success();
     assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
 }
+
+#[test]
+fn evidence_cap_keeps_the_first_sentences_and_counts_them_all() {
+    use cnkg::graph::EvidenceCap;
+    use serde_json::Value;
+    let x = extractor();
+    let docs = read("seeds");
+    let full: Value = serde_json::from_str(&json(&x, &docs)).expect("JSON");
+    type Key = (String, String, String, String);
+    let key = |e: &Value| -> Key {
+        let s = |k: &str| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+        (
+            s("source"),
+            s("target"),
+            s("relation"),
+            format!("{}{}{}{}", s("title"), s("date"), s("event"), s("role")),
+        )
+    };
+    let by_key = |g: &Value| -> std::collections::BTreeMap<Key, Value> {
+        g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (key(e), e.clone()))
+            .collect()
+    };
+    let all = by_key(&full);
+    for n in [0, 1, 2] {
+        let mut b = Builder::new(&x).evidence(EvidenceCap::First(n));
+        b.add(&docs);
+        let capped: Value =
+            serde_json::from_str(&cnkg::export::json::to_string(&b.finish().0)).expect("JSON");
+        let capped = by_key(&capped);
+        assert_eq!(capped.len(), all.len());
+        for (k, e) in &capped {
+            let whole = all[k]["evidence"].as_array().unwrap();
+            let kept = e["evidence"].as_array().unwrap();
+            assert_eq!(
+                e["evidence_count"].as_u64().unwrap() as usize,
+                whole.len(),
+                "{k:?}"
+            );
+            assert_eq!(kept[..], whole[..whole.len().min(n)], "{k:?}");
+        }
+    }
+}
