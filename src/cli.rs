@@ -204,6 +204,46 @@ pub enum Command {
         /// with the graph rather than with the articles.
         #[arg(long, value_name = "all|none|N", default_value = "all", value_parser = EvidenceCap::parse)]
         evidence: EvidenceCap,
+        /// Also write each document's facts into the JSON, for `cnkg merge`.
+        ///
+        /// A corpus too big for one machine is built in shards, each with
+        /// --facts, and the parts merged with `cnkg merge` into exactly the
+        /// graph one build over all of them gives. JSON only.
+        #[arg(long)]
+        facts: bool,
+    },
+    /// Merge graphs built from disjoint shards into the graph of them all.
+    ///
+    /// Each part is a graph JSON written by `cnkg build --facts`; the parts
+    /// are taken in the order given, as one build takes its inputs, and the
+    /// result has the same bytes as `cnkg build` over all the shards in
+    /// that order. The rules must be those the parts were built with.
+    #[command(after_help = "Examples:
+  cnkg build shard-0/ --facts -o part-0.json
+  cnkg build shard-1/ --facts -o part-1.json
+  cnkg merge part-0.json part-1.json -o graph.json")]
+    Merge {
+        /// Graph JSON files written by `cnkg build --facts`, in corpus order.
+        #[arg(required = true, value_name = "PART")]
+        parts: Vec<PathBuf>,
+        /// Folder of rule files (*.toml) the parts were built with.
+        #[arg(long, default_value = "graph_rules")]
+        rules: PathBuf,
+        /// Output file, or folder for csv (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Output format (default: from the output's extension, else json).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// What to keep.
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Evidence sentences kept per edge: all, none, or the first N.
+        #[arg(long, value_name = "all|none|N", default_value = "all", value_parser = EvidenceCap::parse)]
+        evidence: EvidenceCap,
+        /// Also write the documents' facts, so the result can be merged again.
+        #[arg(long)]
+        facts: bool,
     },
     /// Re-export a saved graph.
     ///
@@ -475,18 +515,25 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             trace,
             explain,
             evidence,
+            facts,
         } => {
             let f = choose_format(format, output.as_deref());
             check_output(format, output.as_deref(), &filter)?;
+            if facts && f != Format::Json {
+                bail!("--facts writes JSON only; leave out --format, or use --format json");
+            }
             let set = RuleSet::load_dir(&rules)?;
             let mut x = Extractor::new(&set)?;
             x.trace = trace;
             let docs = crate::corpus::read_inputs(&inputs)?;
             let mut b = Builder::new(&x).evidence(evidence);
+            if facts {
+                b = b.keep_facts();
+            }
             for chunk in docs.chunks(crate::graph::CHUNK) {
                 b.add(chunk);
             }
-            let (g, lines) = b.finish();
+            let (g, lines, records) = b.finish_with_facts();
             for l in lines {
                 eprintln!("{l}");
             }
@@ -503,7 +550,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             }
             let flt = filter.filter(&g)?;
             let kept = flt.apply(&g);
-            emit(&export::export(&kept, f)?, output.as_deref())?;
+            let out = match &records {
+                Some(r) => {
+                    Output::File(crate::export::json::to_string_with_facts(&kept, r).into_bytes())
+                }
+                None => export::export(&kept, f)?,
+            };
+            emit(&out, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
             let dest = output
                 .as_ref()
@@ -519,6 +572,77 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 )
             };
             eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges{cut} -> {dest}");
+            Ok(if e == 0 {
+                Status::NothingFound
+            } else {
+                Status::Ok
+            })
+        }
+        Command::Merge {
+            parts,
+            rules,
+            output,
+            format,
+            filter,
+            evidence,
+            facts,
+        } => {
+            let f = choose_format(format, output.as_deref());
+            check_output(format, output.as_deref(), &filter)?;
+            if facts && f != Format::Json {
+                bail!("--facts writes JSON only; leave out --format, or use --format json");
+            }
+            let x = load_rules(&rules)?;
+            let mut b = Builder::new(&x).evidence(evidence);
+            if facts {
+                b = b.keep_facts();
+            }
+            let mut seen = std::collections::HashMap::new();
+            for p in &parts {
+                let part = crate::facts::read_part(p)?;
+                let hash = crate::facts::rules_hash(&part).unwrap_or("none");
+                if hash != x.rules_hash {
+                    bail!(
+                        "{}: built with other rules (hash {hash}) than those of {} ({}); build every part with the rules you merge with",
+                        p.display(),
+                        rules.display(),
+                        x.rules_hash
+                    );
+                }
+                for r in part.facts.unwrap_or_default() {
+                    if let Some(first) = seen.insert(r.id.clone(), p.clone()) {
+                        bail!(
+                            "document {} is in both {} and {}; shards must not share documents (nor file names)",
+                            r.id,
+                            first.display(),
+                            p.display()
+                        );
+                    }
+                    let facts = r.into_facts(x.known.len()).map_err(|m| Error::BadGraph {
+                        path: p.clone(),
+                        message: m,
+                    })?;
+                    b.add_facts(facts);
+                }
+            }
+            let (g, _, records) = b.finish_with_facts();
+            let flt = filter.filter(&g)?;
+            let kept = flt.apply(&g);
+            let out = match &records {
+                Some(r) => {
+                    Output::File(crate::export::json::to_string_with_facts(&kept, r).into_bytes())
+                }
+                None => export::export(&kept, f)?,
+            };
+            emit(&out, output.as_deref())?;
+            let (d, e, ev, ed) = g.summary();
+            let dest = output
+                .as_ref()
+                .map_or("standard output".to_string(), |p| p.display().to_string());
+            eprintln!(
+                "cnkg: merged {} parts: {d} documents, {e} entities, {ev} events, {ed} edges -> {dest}",
+                parts.len()
+            );
             Ok(if e == 0 {
                 Status::NothingFound
             } else {

@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::dates::PartialDate;
 use crate::extract::{DocFacts, Document, EventFact, Evidence, Extractor};
+use crate::facts::DocRecord;
 use crate::rules::EntityType;
 use crate::text::{name_key, slug};
 
@@ -216,6 +217,8 @@ pub struct Builder<'a> {
     pending: Vec<DocFacts>,
     trace: Vec<String>,
     docs: usize,
+    /// Each document's facts, as merged, when asked for.
+    records: Option<Vec<DocRecord>>,
 }
 
 impl<'a> Builder<'a> {
@@ -227,7 +230,36 @@ impl<'a> Builder<'a> {
             pending: Vec::new(),
             trace: Vec::new(),
             docs: 0,
+            records: None,
         }
+    }
+
+    /// Keeps each document's facts, for a graph JSON that can be merged
+    /// ([`crate::facts`]).
+    pub fn keep_facts(mut self) -> Builder<'a> {
+        self.records = Some(Vec::new());
+        self
+    }
+
+    /// Merges facts already read (from a part being merged), in order.
+    pub fn add_facts(&mut self, f: DocFacts) {
+        for f in std::mem::take(&mut self.pending).into_iter().chain([f]) {
+            Self::merge_one(&mut self.merger, &mut self.trace, &mut self.records, f);
+        }
+        self.docs += 1;
+    }
+
+    fn merge_one(
+        merger: &mut Merger<'a>,
+        trace: &mut Vec<String>,
+        records: &mut Option<Vec<DocRecord>>,
+        mut f: DocFacts,
+    ) {
+        trace.append(&mut f.trace);
+        if let Some(r) = records {
+            r.push(DocRecord::of(&f));
+        }
+        merger.merge_doc(f);
     }
 
     /// Reads a chunk of documents (on all cores) and merges the chunk before it.
@@ -236,12 +268,12 @@ impl<'a> Builder<'a> {
         let pending = std::mem::take(&mut self.pending);
         let merger = &mut self.merger;
         let trace = &mut self.trace;
+        let records = &mut self.records;
         let (facts, ()) = rayon::join(
             || docs.par_iter().map(|d| x.extract(d)).collect::<Vec<_>>(),
             || {
-                for mut f in pending {
-                    trace.append(&mut f.trace);
-                    merger.merge_doc(f);
+                for f in pending {
+                    Self::merge_one(merger, trace, records, f);
                 }
             },
         );
@@ -261,12 +293,17 @@ impl<'a> Builder<'a> {
     }
 
     /// The graph, and the trace lines in document order.
-    pub fn finish(mut self) -> (KnowledgeGraph, Vec<String>) {
-        for mut f in std::mem::take(&mut self.pending) {
-            self.trace.append(&mut f.trace);
-            self.merger.merge_doc(f);
+    pub fn finish(self) -> (KnowledgeGraph, Vec<String>) {
+        let (g, trace, _) = self.finish_with_facts();
+        (g, trace)
+    }
+
+    /// The graph, the trace lines, and each document's facts when kept.
+    pub fn finish_with_facts(mut self) -> (KnowledgeGraph, Vec<String>, Option<Vec<DocRecord>>) {
+        for f in std::mem::take(&mut self.pending) {
+            Self::merge_one(&mut self.merger, &mut self.trace, &mut self.records, f);
         }
-        (self.merger.finish(), self.trace)
+        (self.merger.finish(), self.trace, self.records)
     }
 }
 

@@ -28,6 +28,7 @@ pub mod dates;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod facts;
 pub mod gate;
 pub mod graph;
 pub mod query;

@@ -11,6 +11,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::facts::DocRecord;
 use crate::graph::{Edge, KnowledgeGraph, Node};
 
 struct NodeOut<'a>(&'a Node);
@@ -44,12 +45,12 @@ impl Serialize for EdgeOut<'_> {
     }
 }
 
-struct GraphOut<'a>(&'a KnowledgeGraph);
+struct GraphOut<'a>(&'a KnowledgeGraph, Option<&'a [DocRecord]>);
 
 impl Serialize for GraphOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let g = self.0;
-        let mut m = s.serialize_map(Some(5))?;
+        let mut m = s.serialize_map(Some(5 + self.1.is_some() as usize))?;
         m.serialize_entry("directed", &true)?;
         m.serialize_entry("multigraph", &true)?;
         m.serialize_entry("graph", &g.meta)?;
@@ -57,13 +58,26 @@ impl Serialize for GraphOut<'_> {
         m.serialize_entry("nodes", &nodes)?;
         let edges: Vec<EdgeOut> = g.edges_sorted().into_iter().map(EdgeOut).collect();
         m.serialize_entry("edges", &edges)?;
+        if let Some(f) = self.1 {
+            m.serialize_entry("facts", f)?;
+        }
         m.end()
     }
 }
 
 /// The graph as pretty JSON with a trailing newline.
 pub fn to_string(g: &KnowledgeGraph) -> String {
-    let mut s = serde_json::to_string_pretty(&GraphOut(g)).expect("JSON values always serialise");
+    let mut s =
+        serde_json::to_string_pretty(&GraphOut(g, None)).expect("JSON values always serialise");
+    s.push('\n');
+    s
+}
+
+/// As [`to_string`], with each document's facts after the edges
+/// (`cnkg build --facts`), so that `cnkg merge` can combine it with others.
+pub fn to_string_with_facts(g: &KnowledgeGraph, facts: &[DocRecord]) -> String {
+    let mut s = serde_json::to_string_pretty(&GraphOut(g, Some(facts)))
+        .expect("JSON values always serialise");
     s.push('\n');
     s
 }
