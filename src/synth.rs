@@ -492,6 +492,12 @@ struct Article {
     r: Rng,
     year: usize,
     month: usize,
+    /// The day of the occasion the article reports, and its weekday.
+    day: usize,
+    weekday: usize,
+    /// Where it took place: a city, and a venue in it.
+    place: &'static str,
+    venue: &'static str,
     cast: Vec<Person>,
     /// Whether each of the cast has been introduced.
     introduced: Vec<bool>,
@@ -514,21 +520,12 @@ impl Article {
     }
 
     fn date_phrase(&mut self) -> String {
+        let day = self.day;
         match self.r.below(4) {
-            0 => self.r.pick(WEEKDAYS).to_string(),
-            1 => format!("{} {}", MONTHS[self.month], self.r.range(1, 28)),
-            2 => format!(
-                "{} {}, {}",
-                MONTHS[self.month],
-                self.r.range(1, 28),
-                self.year
-            ),
-            _ => format!(
-                "{} ({} {})",
-                self.r.pick(WEEKDAYS),
-                MONTHS[self.month],
-                self.r.range(1, 28)
-            ),
+            0 => WEEKDAYS[self.weekday].to_string(),
+            1 => format!("{} {day}", MONTHS[self.month]),
+            2 => format!("{} {day}, {}", MONTHS[self.month], self.year),
+            _ => format!("{} ({} {day})", WEEKDAYS[self.weekday], MONTHS[self.month]),
         }
     }
 
@@ -575,6 +572,8 @@ impl Article {
                     .r
                     .pick(&["second", "third", "fourth", "fifth"])
                     .to_string(),
+                "p" if a.is_some() => self.place.to_string(),
+                "v" if a.is_some() => self.venue.to_string(),
                 "p" => self.place(host),
                 "v" => self.venue(host),
                 "d" => self.date_phrase(),
@@ -656,14 +655,53 @@ impl Article {
 }
 
 /// Document `i` of the corpus of `seed`.
-pub fn document(seed: u64, i: usize) -> Document {
-    let mut r = Rng::new(seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
-    // warm up, so neighbouring seeds diverge at once
+/// Occasions the corpus reports, each in many articles: the world is
+/// finite, as the news is, so the graph stops growing long before the corpus.
+pub const STORIES: usize = 4000;
+
+/// People of each side the gazetteer does not know, in the whole corpus.
+pub const UNKNOWN_PEOPLE: usize = 600;
+
+/// Person `k` of `side` from the pool of people the gazetteer does not know.
+fn pooled(seed: u64, side: Side, k: usize) -> Person {
+    let salt = match side {
+        Side::North => 1,
+        Side::China => 2,
+        Side::Other => 3,
+    };
+    let mut r = Rng::new(seed ^ 0x5eed_0000 ^ (salt << 40) ^ (k as u64).wrapping_mul(0x9e37_79b9));
+    r.next_u64();
+    unknown_person(&mut r, side)
+}
+
+/// Monday 0 .. Sunday 6 of a date (Sakamoto's method; month 0-11).
+fn weekday_of(year: usize, month: usize, day: usize) -> usize {
+    const T: [usize; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let y = if month < 2 { year - 1 } else { year };
+    // 0 is Sunday
+    let w = (y + y / 4 - y / 100 + y / 400 + T[month] + day) % 7;
+    (w + 6) % 7
+}
+
+/// An occasion: its date, place and venue, and the people in it.
+struct Story {
+    year: usize,
+    month: usize,
+    day: usize,
+    place: &'static str,
+    venue: &'static str,
+    cast: Vec<Person>,
+}
+
+/// The occasion `j`.
+fn story(seed: u64, j: usize) -> Story {
+    let mut r = Rng::new(seed ^ 0x0057_0a11 ^ (j as u64).wrapping_mul(0xd1b5_4a32_d192_ed03));
     r.next_u64();
     let year = r.range(2012, 2025);
     let month = r.below(12);
+    let day = r.range(1, 26);
     let cast_size = r.range(2, 4);
-    let mut cast = Vec::new();
+    let mut cast: Vec<Person> = Vec::new();
     // one of each side, then anyone
     let first = if r.chance(50) {
         Side::North
@@ -680,22 +718,59 @@ pub fn document(seed: u64, i: usize) -> Document {
         let p = if r.chance(45) {
             known_person(&mut r, side)
         } else {
-            unknown_person(&mut r, side)
+            let k = r.below(UNKNOWN_PEOPLE);
+            pooled(seed, side, k)
         };
-        if cast.iter().any(|c: &Person| c.name == p.name) {
+        if cast.iter().any(|c| c.name == p.name) {
             continue;
         }
         cast.push(p);
     }
+    let host = cast[r.below(cast.len())].side;
+    let places: Vec<&'static str> = PLACES.iter().filter(|p| p.1 == host).map(|p| p.0).collect();
+    let venues: Vec<&'static str> = VENUES.iter().filter(|p| p.1 == host).map(|p| p.0).collect();
+    let place = if places.is_empty() {
+        PLACES[0].0
+    } else {
+        *r.pick(&places)
+    };
+    let venue = if venues.is_empty() {
+        VENUES[0].0
+    } else {
+        *r.pick(&venues)
+    };
+    Story {
+        year,
+        month,
+        day,
+        place,
+        venue,
+        cast,
+    }
+}
+
+/// Document `i` of the corpus of `seed`.
+pub fn document(seed: u64, i: usize) -> Document {
+    let mut r = Rng::new(seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
+    // warm up, so neighbouring seeds diverge at once
+    r.next_u64();
+    let st = story(seed, r.below(STORIES));
+    let (year, month, day) = (st.year, st.month, st.day);
+    // the article appears on the day or within two days after
+    let published = (day + r.below(3)).min(28);
     let mut a = Article {
         r,
         year,
         month,
-        introduced: vec![false; cast.len()],
-        cast,
+        day,
+        weekday: weekday_of(year, month, day),
+        place: st.place,
+        venue: st.venue,
+        introduced: vec![false; st.cast.len()],
+        cast: st.cast,
     };
     let mut text = String::with_capacity(3200);
-    let day = a.r.range(1, 28);
+    let day = published;
     let wire = match a.r.below(3) {
         0 => {
             text.push_str(&format!(
