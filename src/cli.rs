@@ -204,6 +204,13 @@ pub enum Command {
         /// with the graph rather than with the articles.
         #[arg(long, value_name = "all|none|N", default_value = "all", value_parser = EvidenceCap::parse)]
         evidence: EvidenceCap,
+        /// No progress bar.
+        ///
+        /// The bar (documents, MB, MB/s, time left) is drawn on standard
+        /// error only when it is a terminal and the build takes more than
+        /// a second.
+        #[arg(short, long)]
+        quiet: bool,
         /// Also write each document's facts into the JSON, for `cnkg merge`.
         ///
         /// A corpus too big for one machine is built in shards, each with
@@ -491,6 +498,59 @@ fn emit(data: &Output, output: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The progress bar of a build: on standard error when it is a terminal,
+/// once the build has taken more than a second.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: std::time::Instant,
+    shown: bool,
+    docs: usize,
+    total: usize,
+}
+
+impl Progress {
+    fn new(docs: &[crate::extract::Document], wanted: bool) -> Progress {
+        use std::io::IsTerminal;
+        let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
+        let bar = (wanted && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(bytes),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{elapsed:>4} [{bar:30}] {msg} documents, {decimal_bytes}/{decimal_total_bytes}, {decimal_bytes_per_sec}, {eta} left",
+            ) {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b
+        });
+        Progress {
+            bar,
+            start: std::time::Instant::now(),
+            shown: false,
+            docs: 0,
+            total: docs.len(),
+        }
+    }
+
+    fn advance(&mut self, chunk: &[crate::extract::Document]) {
+        let Some(b) = &self.bar else { return };
+        self.docs += chunk.len();
+        b.inc(chunk.iter().map(|d| d.text.len() as u64).sum());
+        b.set_message(format!("{}/{}", self.docs, self.total));
+        if !self.shown && self.start.elapsed() > std::time::Duration::from_secs(1) {
+            b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.shown = true;
+        }
+    }
+
+    fn done(self) {
+        if let Some(b) = self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
 /// Loads and compiles the rules in `dir`.
 ///
 /// # Errors
@@ -515,6 +575,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             trace,
             explain,
             evidence,
+            quiet,
             facts,
         } => {
             let f = choose_format(format, output.as_deref());
@@ -530,10 +591,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             if facts {
                 b = b.keep_facts();
             }
+            let mut progress = Progress::new(&docs, !quiet);
             for chunk in docs.chunks(crate::graph::CHUNK) {
                 b.add(chunk);
+                progress.advance(chunk);
             }
             let (g, lines, records) = b.finish_with_facts();
+            progress.done();
             for l in lines {
                 eprintln!("{l}");
             }

@@ -274,3 +274,30 @@ fn merge_refuses_parts_without_facts_or_sharing_documents() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in both"));
 }
+
+#[test]
+fn no_progress_bar_when_standard_error_is_not_a_terminal() {
+    let dir = tmp();
+    let corpus = dir.path().join("corpus");
+    cnkg()
+        .args(["bench", "--docs", "1200", "--write"])
+        .arg(&corpus)
+        .assert()
+        .success();
+    for quiet in [false, true] {
+        let mut cmd = cnkg();
+        cmd.arg("build")
+            .arg(&corpus)
+            .arg("-o")
+            .arg(dir.path().join("g.json"));
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let out = cmd.output().expect("run cnkg build");
+        assert!(out.status.success());
+        let err = String::from_utf8(out.stderr).expect("UTF-8");
+        assert_eq!(err.lines().count(), 1, "{err:?}");
+        assert!(err.starts_with("cnkg: 1200 documents"), "{err:?}");
+        assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    }
+}
