@@ -280,3 +280,125 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
         evidence: opt.evidence,
     })
 }
+
+/// What loading a big gazetteer took.
+#[derive(Debug, Clone)]
+pub struct GazetteerReport {
+    /// Entities generated.
+    pub entities: usize,
+    /// Names, aliases included.
+    pub names: usize,
+    /// Bytes of TOML.
+    pub bytes: usize,
+    /// Parsing and validating every rule file.
+    pub load_time: Duration,
+    /// Compiling them (name automaton, patterns, gates).
+    pub compile_time: Duration,
+    /// Peak resident memory of the process (VmHWM), bytes, where known.
+    pub peak_rss: Option<u64>,
+}
+
+impl GazetteerReport {
+    /// The report as printed.
+    pub fn render(&self) -> String {
+        let total = self.load_time + self.compile_time;
+        format!(
+            "gazetteer   {} entities, {} names and aliases, {:.1} MB of TOML, with the rules of the folder\n\
+             load        parse and validate: {:.3} s\n\
+             compile     name automaton, patterns, gates: {:.3} s\n\
+             total       {:.3} s{}\n",
+            self.entities,
+            self.names,
+            self.bytes as f64 / 1e6,
+            self.load_time.as_secs_f64(),
+            self.compile_time.as_secs_f64(),
+            total.as_secs_f64(),
+            self.peak_rss
+                .map(|b| format!(", peak memory {:.0} MB (VmHWM)", b as f64 / 1048576.0))
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// A gazetteer of `n` generated entities (people, organisations and
+/// places, each with a name and two aliases), as a TOML rule file.
+pub fn gazetteer_toml(n: usize, seed: u64) -> String {
+    const SYL: &[&str] = &[
+        "ka", "ri", "mo", "sun", "pak", "tae", "jin", "hwa", "lo", "zhe", "min", "bo", "quan",
+        "dae", "nam", "yu", "sol", "gim", "han", "wei",
+    ];
+    let mut r = crate::synth::Rng::new(seed);
+    let word = |r: &mut crate::synth::Rng, k: usize, salt: usize| {
+        let mut w = String::new();
+        let mut x = k * 7919 + salt;
+        for _ in 0..3 {
+            w.push_str(SYL[x % SYL.len()]);
+            x /= SYL.len();
+        }
+        w.push_str(SYL[r.below(SYL.len())]);
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    let mut s = String::with_capacity(n * 160);
+    for k in 0..n {
+        let (kind, tail) = match k % 3 {
+            0 => ("Person", ""),
+            1 => ("Organization", " Institute"),
+            _ => ("Place", " County"),
+        };
+        let a = word(&mut r, k, 1);
+        let b = word(&mut r, k / 8000, 2);
+        // the number keeps every name distinct
+        s.push_str(&format!(
+            "[[entity]]\nid = \"gz-{k}\"\ntype = \"{kind}\"\nname = \"{a} {b} {k}{tail}\"\naliases = [\"{a}-{b} {k}{tail}\", \"{b} {a} {k}{tail}\"]\n\n"
+        ));
+    }
+    s
+}
+
+/// Loads and compiles the rules of `rules` plus a generated gazetteer of
+/// `n` entities, timing each step.
+///
+/// # Errors
+/// Rule errors.
+pub fn gazetteer(n: usize, rules: &Path) -> Result<GazetteerReport> {
+    let extra = gazetteer_toml(n, crate::synth::SEED);
+    let bytes = extra.len();
+    let mut sources = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(rules)
+        .map_err(|source| Error::Read {
+            path: rules.to_path_buf(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = crate::corpus::read_text(&f)?;
+        sources.push((f, text));
+    }
+    sources.push((rules.join("zz-generated.toml"), extra));
+    let t = Instant::now();
+    let set = RuleSet::from_sources(&sources)?;
+    let load_time = t.elapsed();
+    let t = Instant::now();
+    let x = Extractor::new(&set)?;
+    let compile_time = t.elapsed();
+    let names = set
+        .entities
+        .iter()
+        .map(|e| 1 + e.rule.aliases.len() + e.rule.demonyms.len())
+        .sum();
+    drop(x);
+    Ok(GazetteerReport {
+        entities: set.entities.len(),
+        names,
+        bytes,
+        load_time,
+        compile_time,
+        peak_rss: peak_rss(),
+    })
+}

@@ -384,6 +384,7 @@ pub enum Command {
   cnkg bench
   cnkg bench --scale 10
   cnkg bench --docs 2000
+  cnkg bench --gazetteer 100000
   cnkg bench --write corpus/ && cnkg build corpus/ -o graph.json")]
     Bench {
         /// Documents to generate.
@@ -401,6 +402,10 @@ pub enum Command {
         /// Evidence sentences kept per edge: all, none, or the first N.
         #[arg(long, value_name = "all|none|N", default_value = "all", value_parser = EvidenceCap::parse)]
         evidence: EvidenceCap,
+        /// Instead, time loading and compiling the rules with N generated
+        /// entities (two aliases each) added to them.
+        #[arg(long, value_name = "N")]
+        gazetteer: Option<usize>,
     },
     /// Work with rule files.
     Rules {
@@ -907,7 +912,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             rules,
             write,
             evidence,
+            gazetteer,
         } => {
+            if let Some(n) = gazetteer {
+                print(&crate::bench::gazetteer(n, &rules)?.render())?;
+                return Ok(Status::Ok);
+            }
             let docs = docs.saturating_mul(scale.max(1));
             if let Some(dir) = write {
                 let bytes = crate::bench::write_corpus(&dir, crate::synth::SEED, docs)?;
