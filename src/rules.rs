@@ -300,11 +300,29 @@ impl RuleSet {
 }
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+    LineIndex::new(src).line(offset)
+}
+
+/// Where each line of a text starts, so that the line of many offsets
+/// costs a binary search each rather than a scan from the top.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(src: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            src.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex(starts)
+    }
+
+    /// The 1-based line holding byte `offset`.
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset)
+    }
 }
 
 fn fnv1a(h: &mut u64, bytes: &[u8]) {
@@ -388,16 +406,17 @@ impl RuleSet {
                     continue;
                 }
             };
+            let lines = LineIndex::new(src);
             fn take<T: serde::de::DeserializeOwned>(
                 items: Vec<toml::Spanned<toml::Value>>,
                 path: &Path,
-                src: &str,
+                src: &LineIndex,
                 kind: &str,
                 out: &mut Vec<Located<T>>,
                 issues: &mut Vec<RuleIssue>,
             ) {
                 for item in items {
-                    let line = line_of(src, item.span().start);
+                    let line = src.line(item.span().start);
                     let value = item.into_inner();
                     let id = rule_id_of(&value);
                     match T::deserialize(value) {
@@ -421,7 +440,7 @@ impl RuleSet {
             take(
                 file.entity,
                 p,
-                src,
+                &lines,
                 "entity",
                 &mut set.entities,
                 &mut issues,
@@ -429,16 +448,16 @@ impl RuleSet {
             take(
                 file.lexicon,
                 p,
-                src,
+                &lines,
                 "lexicon",
                 &mut set.lexicons,
                 &mut issues,
             );
-            take(file.macros, p, src, "macro", &mut set.macros, &mut issues);
+            take(file.macros, p, &lines, "macro", &mut set.macros, &mut issues);
             take(
                 file.entity_pattern,
                 p,
-                src,
+                &lines,
                 "entity_pattern",
                 &mut set.entity_patterns,
                 &mut issues,
@@ -446,16 +465,16 @@ impl RuleSet {
             take(
                 file.relation,
                 p,
-                src,
+                &lines,
                 "relation",
                 &mut set.relations,
                 &mut issues,
             );
-            take(file.date, p, src, "date", &mut set.dates, &mut issues);
+            take(file.date, p, &lines, "date", &mut set.dates, &mut issues);
             take(
                 file.dateline,
                 p,
-                src,
+                &lines,
                 "dateline",
                 &mut set.datelines,
                 &mut issues,
@@ -463,7 +482,7 @@ impl RuleSet {
             take(
                 file.anniversary,
                 p,
-                src,
+                &lines,
                 "anniversary",
                 &mut set.anniversaries,
                 &mut issues,
@@ -471,7 +490,7 @@ impl RuleSet {
             take(
                 file.boilerplate,
                 p,
-                src,
+                &lines,
                 "boilerplate",
                 &mut set.boilerplate,
                 &mut issues,
