@@ -260,3 +260,42 @@ fn the_sentence_before_sets_the_scene_only_for_its_own_people() {
         .expect("a meeting");
     assert_eq!(met.get_str("place"), Some("place:seoul"));
 }
+
+fn organisations(g: &KnowledgeGraph) -> BTreeSet<String> {
+    g.nodes_sorted()
+        .into_iter()
+        .filter(|n| n.kind() == "Organization")
+        .map(|n| n.label().to_string())
+        .collect()
+}
+
+#[test]
+fn organisation_name_shapes() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "The Ministry of External Economic Relations and the China Council for the Promotion of International Trade signed a protocol.",
+            &["China Council for the Promotion of International Trade", "Ministry of External Economic Relations"],
+        ),
+        (
+            "Researchers at the Institute for Far Eastern Studies doubted the figures.",
+            &["Institute for Far Eastern Studies"],
+        ),
+        (
+            "He heads the Central Office of the Chinese Communist Party.",
+            &["Chinese Communist Party"],
+        ),
+        (
+            "A spokesman for the Committee for the Peaceful Reunification of the Country spoke on Monday.",
+            &["Committee for the Peaceful Reunification of the Country"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let got = organisations(&build(text));
+        let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+        if got != want {
+            failures.push(format!("{text}\n  want: {want:?}\n  got:  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
