@@ -105,6 +105,8 @@ fn meeting_constructions() {
         ("a brief encounter", "South Korean President Lee Jae-myung had a brief encounter with Japanese Prime Minister Sanae Takaichi in Gyeongju.", &["Lee Jae-myung -- Sanae Takaichi"]),
         ("received him", "Chinese Vice Foreign Minister Sun Weidong arrived in Pyongyang on Monday. North Korean Premier Kim Tok Hun received him at the Mansudae Assembly Hall.", &["Kim Deok-hoon -- Sun Weidong"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
+        ("a given name with a kin word in it", "North Korean Vice Minister of Foreign Affairs Kim Son Gyong arrived in Beijing. Kim met Chinese Vice Foreign Minister Hua Chunying on Friday.", &["Hua Chunying -- Kim Son Gyong"]),
+        ("he, after a dateline", "BEIJING, October 6, 2009 (Xinhua) -- Premier Wen Jiabao arrived in Pyongyang on Sunday for a three-day visit. He was greeted at the airport by Kim Yong Il, premier of the DPRK.", &["Kim Yong Il -- Wen Jiabao"]),
         ("talks were held between, sentence-initial", "Talks were held between Kang Yun Sok, vice-chairman of the Standing Committee, and Cao Jianming, vice-chairman of the National People's Congress, at the Mansudae Assembly Hall.", &["Cao Jianming -- Kang Yun Sok"]),
         ("the talks were attended by", "Premier Kim Tok Hun held talks with Chinese Vice Premier Liu Guozhong in Pyongyang. The talks were attended by Ri Son Gwon, minister of foreign affairs.", &["Kim Deok-hoon -- Liu Guozhong", "Liu Guozhong -- Ri Son Gwon"]),
         ("presented credentials to", "North Korea's new ambassador to China, Ri Ryong Nam, presented his credentials to Chinese President Xi Jinping on Friday.", &["Ri Ryong Nam -- Xi Jinping"]),
@@ -179,6 +181,30 @@ fn dates_and_places_of_meetings() {
         assert_eq!(met[0].get_str("date"), Some(*date), "{text}");
         assert_eq!(met[0].get_str("place"), Some(*place), "{text}");
     }
+}
+
+#[test]
+fn an_older_meeting_is_not_placed_at_the_dateline() {
+    // reported from Seoul days later: not a meeting in Seoul
+    let g = build("SEOUL, July 30, 2023 (Yonhap) -- Li Hongzhong, a member of the Political Bureau, held talks with Choe Ryong Hae on Wednesday.");
+    let met: Vec<_> = g
+        .edges_sorted()
+        .into_iter()
+        .filter(|e| e.relation() == "MET")
+        .collect();
+    assert_eq!(met.len(), 1);
+    assert_eq!(met[0].get_str("date"), Some("2023-07-26"));
+    assert_eq!(met[0].get_str("place"), None);
+    // the news of the day is placed there
+    let g = build("SEOUL, July 30, 2023 (Yonhap) -- Unification Minister Kim Yung-ho received Chinese Ambassador Xing Haiming on Sunday.");
+    let met: Vec<_> = g
+        .edges_sorted()
+        .into_iter()
+        .filter(|e| e.relation() == "MET")
+        .collect();
+    assert_eq!(met.len(), 1);
+    assert_eq!(met[0].get_str("date"), Some("2023-07-30"));
+    assert_eq!(met[0].get_str("place"), Some("place:seoul"));
 }
 
 #[test]
