@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::corpus;
 use crate::error::Error;
 use crate::export::{self, Format};
 use crate::extract::Extractor;
@@ -73,11 +74,12 @@ impl From<FormatArg> for Format {
 pub enum Command {
     /// Build the graph from articles.
     ///
-    /// Reads every input (files, or folders of .txt files, recursively),
+    /// Reads every input (.txt articles, .jsonl dumps with one JSON object
+    /// per line, folders of them read recursively, or - for standard input),
     /// extracts entities and facts with the rules, merges them into one
     /// graph and writes it. A one-line summary goes to standard error.
     Build {
-        /// Articles: .txt files or folders of them.
+        /// Articles: .txt or .jsonl files, folders of them, or - (standard input).
         #[arg(default_value = "seeds")]
         inputs: Vec<PathBuf>,
         /// Folder of rule files (*.toml).
@@ -97,6 +99,21 @@ pub enum Command {
         /// vetoed by their `unless`.
         #[arg(long)]
         trace: bool,
+        /// Make any skipped document an error (exit 2, nothing written).
+        ///
+        /// Without it, an empty, binary or non-UTF-8 file, a file over
+        /// --max-doc-bytes, and a JSON Lines record that is broken, has no
+        /// text or has a bad date are skipped with a warning, and counted at
+        /// the end.
+        #[arg(long)]
+        strict: bool,
+        /// Largest document read, in bytes (suffixes K, M, G: 500K, 64M).
+        ///
+        /// A .txt file, standard input read as one article, or one JSON
+        /// Lines record over this size is skipped (an error with --strict),
+        /// so a wrong path (a disk image, a log) cannot use up memory.
+        #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+        max_doc_bytes: u64,
     },
     /// Re-export a saved graph.
     ///
@@ -129,6 +146,26 @@ pub enum RulesCommand {
         #[arg(default_value = "graph_rules")]
         dir: PathBuf,
     },
+}
+
+/// Parses a size: `1000`, `500K`, `64M`, `1G` (also `KB`, `KiB`; powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size such as 65536, 500K or 64M"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{s}' is not a size such as 65536, 500K or 64M")),
+    };
+    n.checked_mul(1 << shift)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("'{s}' is not a size such as 65536, 500K or 64M"))
 }
 
 fn choose_format(flag: Option<FormatArg>, output: Option<&Path>) -> Format {
@@ -177,10 +214,25 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             output,
             format,
             trace,
+            strict,
+            max_doc_bytes,
         } => {
             let mut x = load_rules(&rules)?;
             x.trace = trace;
-            let docs = crate::corpus::read_inputs(&inputs)?;
+            let listed = corpus::list_inputs(&inputs)?;
+            let opts = corpus::ReadOptions {
+                max_doc_bytes,
+                strict,
+            };
+            let corpus = corpus::read_listed(&listed, &opts)?;
+            for s in &corpus.skipped {
+                eprintln!("warning: {s}");
+            }
+            let skipped = corpus.skip_counts();
+            if corpus.documents.is_empty() {
+                return Err(Error::NothingLeft(skipped.unwrap_or_default()).into());
+            }
+            let docs = corpus.documents;
             let (g, lines) = KnowledgeGraph::build_traced(&x, &docs);
             for l in lines {
                 eprintln!("{l}");
@@ -192,6 +244,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 .as_ref()
                 .map_or("standard output".to_string(), |p| p.display().to_string());
             eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges -> {dest}");
+            if let Some(skipped) = skipped {
+                eprintln!("cnkg: skipped {skipped}; see warnings above");
+            }
             Ok(if e == 0 {
                 Status::NothingFound
             } else {
