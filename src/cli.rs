@@ -220,6 +220,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             let mut x = load_rules(&rules)?;
             x.trace = trace;
             let listed = corpus::list_inputs(&inputs)?;
+            if let Some(out) = &output {
+                let read = listed.iter().filter_map(|i| i.path());
+                export::refuse_overwriting_inputs(
+                    out,
+                    read.chain(x.rule_files.iter().map(|p| p.as_path())),
+                )?;
+            }
             let opts = corpus::ReadOptions {
                 max_doc_bytes,
                 strict,
@@ -258,6 +265,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             format,
             output,
         } => {
+            if let Some(out) = &output {
+                export::refuse_overwriting_inputs(out, [graph.as_path()])?;
+            }
             let g = crate::export::json::load(&graph)?;
             let f = choose_format(format, output.as_deref());
             emit(&render(&g, f), output.as_deref())?;
