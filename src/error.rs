@@ -25,7 +25,12 @@ impl std::fmt::Display for RuleIssue {
         if let Some(rule) = &self.rule {
             write!(f, ": rule '{rule}'")?;
         }
-        write!(f, ": {}", self.message)
+        // one issue, one line, whatever text of the rule file it quotes
+        write!(
+            f,
+            ": {}",
+            self.message.replace('\r', "\\r").replace('\n', "\\n")
+        )
     }
 }
 

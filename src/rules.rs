@@ -688,6 +688,10 @@ impl RuleSet {
                     continue;
                 }
                 if let Some((other, _)) = names.get(&k) {
+                    if *other == r.id {
+                        // a duplicated entity, reported as a duplicate id
+                        continue;
+                    }
                     issues.push(issue(
                         &e.origin,
                         &r.id,
@@ -964,6 +968,18 @@ fn expand(
     expand_mapped(map, pat, depth, None)
 }
 
+/// Rule text quoted in a message: at most 40 characters, on one line.
+fn clip(s: &str) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match one_line.char_indices().nth(40) {
+        Some((i, _)) => format!("{}...", &one_line[..i]),
+        None => one_line,
+    }
+}
+
 /// As [`expand`]; with `offs`, also records for each byte of the result the
 /// byte of `pat` it came from (for text a brace expands to, the brace).
 fn expand_mapped(
@@ -1021,11 +1037,17 @@ fn expand_mapped(
                 None => (ty, false),
             };
             let letters = type_letters(ty).ok_or_else(|| {
-                format!("unknown slot type '{ty}' in {{{inner}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity")
+                format!(
+                    "unknown slot type '{}' in {{{}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity",
+                    clip(ty),
+                    clip(inner)
+                )
             })?;
             if !slot.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || slot.is_empty() {
                 return Err(format!(
-                    "bad slot name '{slot}' in {{{inner}}}: use letters, digits and _"
+                    "bad slot name '{}' in {{{}}}: use letters, digits and _",
+                    clip(slot),
+                    clip(inner)
                 ));
             }
             let ph = placeholder(letters);
@@ -1406,6 +1428,24 @@ colour = "red"
             "r.toml:12: rule 'm': bad regex: unclosed group (at character 16: \"({Person:b}\")"
         );
         assert_eq!(m[3], "r.toml:17: rule 'x': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`");
+    }
+
+    #[test]
+    fn a_slot_running_over_lines_gives_a_one_line_issue() {
+        // found by fuzzing: the issue quoted the lines up to the next '}'
+        let src = "[[relation]]\nid = \"r\"\nkind = \"meeting\"\npattern = '''{Person:a} {Person:lee's\n\n[[x]] name = \"y\"}'''\n";
+        let m = messages(src);
+        assert_eq!(
+            m,
+            ["r.toml:1: rule 'r': bad slot name 'lee's  [[x]] name = \"y\"' in {Person:lee's  [[x]] name = \"y\"}: use letters, digits and _"]
+        );
+        let long = format!(
+            "[[date]]\nid = \"d\"\npattern = '{{Persn{}:a}}'\n",
+            "x".repeat(100)
+        );
+        let m = messages(&long);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].len() < 250 && m[0].contains("xxx..."), "{}", m[0]);
     }
 
     #[test]
