@@ -583,6 +583,11 @@ fn read_jsonl(
             continue;
         }
         let line = buf.strip_suffix(b"\r").unwrap_or(&buf);
+        // a byte order mark some Windows tools write first
+        let line = match line.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) if no == first => rest,
+            _ => line,
+        };
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -639,7 +644,11 @@ fn read_stdin(sink: &mut Sink) -> Result<()> {
         }
         match avail.iter().position(|b| !b.is_ascii_whitespace()) {
             Some(i) => {
-                let json = avail[i] == b'{';
+                let json = avail[i..]
+                    .strip_prefix(b"\xEF\xBB\xBF")
+                    .unwrap_or(&avail[i..])
+                    .first()
+                    == Some(&b'{');
                 if json {
                     prefix.extend_from_slice(&avail[..i]);
                     r.consume(i);
@@ -846,6 +855,41 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn json_lines_keep_their_line_numbers_and_lose_a_byte_order_mark() {
+        let src = "\u{feff}{\"text\":\"a\"}\r\n\n  \n{\"text\":\"b\"}\n{\n";
+        let opts = ReadOptions::default();
+        let mut sink = Sink {
+            opts: &opts,
+            corpus: Corpus::default(),
+        };
+        read_jsonl(
+            std::io::Cursor::new(src),
+            "d.jsonl",
+            "d.jsonl",
+            1,
+            &mut sink,
+        )
+        .unwrap()
+        .unwrap();
+        let ids: Vec<&str> = sink
+            .corpus
+            .documents
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect();
+        assert_eq!(ids, ["d.jsonl:1", "d.jsonl:4"]);
+        let skips: Vec<String> = sink.corpus.skipped.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            skips,
+            ["d.jsonl:5: invalid JSON at column 1: EOF while parsing an object"]
+        );
+        assert_eq!(
+            sink.corpus.skip_counts().as_deref(),
+            Some("1 document (1 invalid JSON)")
+        );
     }
 
     #[test]
