@@ -82,7 +82,7 @@ pub struct Extractor {
 }
 
 /// A document to read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Document {
     /// Id (the file stem).
     pub id: String,
@@ -90,6 +90,12 @@ pub struct Document {
     pub path: String,
     /// The text as read.
     pub text: String,
+    /// Title given with the text (a JSON Lines `title`); else the first
+    /// line of three words or more is taken.
+    pub title: Option<String>,
+    /// Date given with the text (a JSON Lines `date`); it stands for the
+    /// dateline, so no dateline rule is tried.
+    pub date: Option<PartialDate>,
 }
 
 /// What one document is known by.
@@ -718,8 +724,8 @@ impl<'a> DocRun<'a> {
 
     fn run(mut self) -> DocFacts {
         let norm_text = self.norm.text.clone();
-        self.date = self.x.document_date(&norm_text);
-        let mut title = None;
+        self.date = self.doc.date.or_else(|| self.x.document_date(&norm_text));
+        let mut title = self.doc.title.clone();
         // sentences of the lines that are not page furniture
         let mut spans = Vec::new();
         let mut pos = 0;

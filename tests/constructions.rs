@@ -24,6 +24,7 @@ fn build(text: &str) -> KnowledgeGraph {
         id: "t".into(),
         path: "t.txt".into(),
         text: text.into(),
+        ..Default::default()
     };
     KnowledgeGraph::build(extractor(), &[doc])
 }
