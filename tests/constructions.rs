@@ -149,6 +149,13 @@ fn capitalised_words_are_not_people() {
 }
 
 #[test]
+fn the_norths_leader_comma_name() {
+    // "the North's" stands for a country: the name after the comma is a person
+    let g = build("A senior Chinese envoy stood beside the North's military chief, Ri Yong Gil, at the parade.");
+    assert_eq!(people(&g), BTreeSet::from(["Ri Yong Gil".to_string()]));
+}
+
+#[test]
 fn one_person_whatever_the_spelling() {
     let g = build("North Korean leader Kim Jong-un arrived. KIM JONG UN later spoke. Kim Jong Un left. Chinese Vice Foreign Minister Sun Weidong met Kim Jong-Un on Friday.");
     let kims: Vec<String> = people(&g)
