@@ -47,7 +47,7 @@ pub enum Error {
     #[error("{0}")]
     Skipped(crate::corpus::Skip),
     /// Every document was skipped.
-    #[error("no documents left to read: skipped {0}; see the warnings above")]
+    #[error("no documents left to read: skipped {0}; see warnings above")]
     NothingLeft(String),
     /// The output would overwrite one of the inputs.
     #[error("refusing to write the output over an input: {}", .0.display())]

@@ -267,7 +267,7 @@ const CASES: &[Case] = &[
         stderr: &[
             "warning: {T}/in/b.txt: binary file (a NUL byte at byte 0); not an article",
             "warning: {T}/in/empty.txt: empty file",
-            "error: no documents left to read: skipped 2 documents (1 empty, 1 binary); see the warnings above",
+            "error: no documents left to read: skipped 2 documents (1 empty, 1 binary); see warnings above",
         ],
         out: Out::Unchanged,
     },
@@ -292,7 +292,7 @@ const CASES: &[Case] = &[
         code: 2,
         stderr: &[
             "warning: <stdin>: empty file (only white space)",
-            "error: no documents left to read: skipped 1 document (1 empty); see the warnings above",
+            "error: no documents left to read: skipped 1 document (1 empty); see warnings above",
         ],
         out: Out::Unchanged,
     },

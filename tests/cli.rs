@@ -427,7 +427,7 @@ fn build_skips_a_non_utf8_article_and_fails_when_nothing_is_left() {
     assert!(lines[0].starts_with(&want), "{err}");
     assert_eq!(
         lines[1],
-        "error: no documents left to read: skipped 1 document (1 not UTF-8); see the warnings above"
+        "error: no documents left to read: skipped 1 document (1 not UTF-8); see warnings above"
     );
 }
 
