@@ -45,6 +45,13 @@ fn meetings(g: &KnowledgeGraph) -> BTreeSet<String> {
         .collect()
 }
 
+fn met_edges(g: &KnowledgeGraph) -> Vec<&cnkg::graph::Edge> {
+    g.edges_sorted()
+        .into_iter()
+        .filter(|e| e.relation() == "MET")
+        .collect()
+}
+
 fn people(g: &KnowledgeGraph) -> BTreeSet<String> {
     g.nodes_sorted()
         .into_iter()
@@ -180,11 +187,7 @@ fn dates_and_places_of_meetings() {
     ];
     for (text, date, place) in cases {
         let g = build(text);
-        let met: Vec<_> = g
-            .edges_sorted()
-            .into_iter()
-            .filter(|e| e.relation() == "MET")
-            .collect();
+        let met = met_edges(&g);
         assert_eq!(met.len(), 1, "{text}");
         assert_eq!(met[0].get_str("date"), Some(*date), "{text}");
         assert_eq!(met[0].get_str("place"), Some(*place), "{text}");
@@ -195,21 +198,13 @@ fn dates_and_places_of_meetings() {
 fn an_older_meeting_is_not_placed_at_the_dateline() {
     // reported from Seoul days later: not a meeting in Seoul
     let g = build("SEOUL, July 30, 2023 (Yonhap) -- Li Hongzhong, a member of the Political Bureau, held talks with Choe Ryong Hae on Wednesday.");
-    let met: Vec<_> = g
-        .edges_sorted()
-        .into_iter()
-        .filter(|e| e.relation() == "MET")
-        .collect();
+    let met = met_edges(&g);
     assert_eq!(met.len(), 1);
     assert_eq!(met[0].get_str("date"), Some("2023-07-26"));
     assert_eq!(met[0].get_str("place"), None);
     // the news of the day is placed there
     let g = build("SEOUL, July 30, 2023 (Yonhap) -- Unification Minister Kim Yung-ho received Chinese Ambassador Xing Haiming on Sunday.");
-    let met: Vec<_> = g
-        .edges_sorted()
-        .into_iter()
-        .filter(|e| e.relation() == "MET")
-        .collect();
+    let met = met_edges(&g);
     assert_eq!(met.len(), 1);
     assert_eq!(met[0].get_str("date"), Some("2023-07-30"));
     assert_eq!(met[0].get_str("place"), Some("place:seoul"));
