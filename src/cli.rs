@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use crate::corpus;
 use crate::dates::DateRange;
 use crate::error::Error;
 use crate::export::filter::Filter;
@@ -155,11 +156,12 @@ impl FilterArgs {
 pub enum Command {
     /// Build the graph from articles.
     ///
-    /// Reads every input (files, or folders of .txt files, recursively),
+    /// Reads every input (.txt articles, .jsonl dumps with one JSON object
+    /// per line, folders of them read recursively, or - for standard input),
     /// extracts entities and facts with the rules, merges them into one
     /// graph and writes it. A one-line summary goes to standard error.
     Build {
-        /// Articles: .txt files or folders of them.
+        /// Articles: .txt or .jsonl files, folders of them, or - (standard input).
         #[arg(default_value = "seeds")]
         inputs: Vec<PathBuf>,
         /// Folder of rule files (*.toml).
@@ -218,6 +220,21 @@ pub enum Command {
         /// graph one build over all of them gives. JSON only.
         #[arg(long)]
         facts: bool,
+        /// Make any skipped document an error (exit 2, nothing written).
+        ///
+        /// Without it, an empty, binary or non-UTF-8 file, a file over
+        /// --max-doc-bytes, and a JSON Lines record that is broken, has no
+        /// text or has a bad date are skipped with a warning, and counted at
+        /// the end.
+        #[arg(long)]
+        strict: bool,
+        /// Largest document read, in bytes (suffixes K, M, G: 500K, 64M).
+        ///
+        /// A .txt file, standard input read as one article, or one JSON
+        /// Lines record over this size is skipped (an error with --strict),
+        /// so a wrong path (a disk image, a log) cannot use up memory.
+        #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+        max_doc_bytes: u64,
     },
     /// Merge graphs built from disjoint shards into the graph of them all.
     ///
@@ -446,8 +463,16 @@ impl GraphSource {
             return Ok(crate::export::json::load(p)?);
         }
         let x = load_rules(&self.rules)?;
-        let docs = crate::corpus::read_inputs(&self.inputs)?;
-        Ok(KnowledgeGraph::build(&x, &docs))
+        let corpus =
+            crate::corpus::read_inputs_with(&self.inputs, &crate::corpus::ReadOptions::default())?;
+        for s in &corpus.skipped {
+            eprintln!("warning: {s}");
+        }
+        if corpus.documents.is_empty() {
+            let skipped = corpus.skip_counts().unwrap_or_default();
+            return Err(Error::NothingLeft(skipped).into());
+        }
+        Ok(KnowledgeGraph::build(&x, &corpus.documents))
     }
 }
 
@@ -460,6 +485,26 @@ pub enum RulesCommand {
         #[arg(default_value = "graph_rules")]
         dir: PathBuf,
     },
+}
+
+/// Parses a size: `1000`, `500K`, `64M`, `1G` (also `KB`, `KiB`; powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size such as 65536, 500K or 64M"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{s}' is not a size such as 65536, 500K or 64M")),
+    };
+    n.checked_mul(1 << shift)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("'{s}' is not a size such as 65536, 500K or 64M"))
 }
 
 fn choose_format(flag: Option<FormatArg>, output: Option<&Path>) -> Format {
@@ -582,6 +627,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             evidence,
             quiet,
             facts,
+            strict,
+            max_doc_bytes,
         } => {
             let f = choose_format(format, output.as_deref());
             check_output(format, output.as_deref(), &filter)?;
@@ -591,7 +638,27 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             let set = RuleSet::load_dir(&rules)?;
             let mut x = Extractor::new(&set)?;
             x.trace = trace;
-            let docs = crate::corpus::read_inputs(&inputs)?;
+            let listed = corpus::list_inputs(&inputs)?;
+            if let Some(out) = &output {
+                let read = listed.iter().filter_map(|i| i.path());
+                export::refuse_overwriting_inputs(
+                    out,
+                    read.chain(x.rule_files.iter().map(|p| p.as_path())),
+                )?;
+            }
+            let opts = corpus::ReadOptions {
+                max_doc_bytes,
+                strict,
+            };
+            let corpus = corpus::read_listed(&listed, &opts)?;
+            for s in &corpus.skipped {
+                eprintln!("warning: {s}");
+            }
+            let skipped = corpus.skip_counts();
+            if corpus.documents.is_empty() {
+                return Err(Error::NothingLeft(skipped.unwrap_or_default()).into());
+            }
+            let docs = corpus.documents;
             let mut b = Builder::new(&x).evidence(evidence);
             if facts {
                 b = b.keep_facts();
@@ -641,6 +708,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 )
             };
             eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges{cut} -> {dest}");
+            if let Some(skipped) = skipped {
+                eprintln!("cnkg: skipped {skipped}; see warnings above");
+            }
             Ok(if e == 0 {
                 Status::NothingFound
             } else {
@@ -724,6 +794,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             output,
             filter,
         } => {
+            if let Some(out) = &output {
+                export::refuse_overwriting_inputs(out, [graph.as_path()])?;
+            }
             let f = choose_format(format, output.as_deref());
             check_output(format, output.as_deref(), &filter)?;
             let g = crate::export::json::load(&graph)?;

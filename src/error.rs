@@ -25,7 +25,12 @@ impl std::fmt::Display for RuleIssue {
         if let Some(rule) = &self.rule {
             write!(f, ": rule '{rule}'")?;
         }
-        write!(f, ": {}", self.message)
+        // one issue, one line, whatever text of the rule file it quotes
+        write!(
+            f,
+            ": {}",
+            self.message.replace('\r', "\\r").replace('\n', "\\n")
+        )
     }
 }
 
@@ -33,11 +38,20 @@ impl std::fmt::Display for RuleIssue {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An input path does not exist.
-    #[error("{}: no such file or directory (give a .txt file or a folder of them)", .0.display())]
+    #[error("{}: no such file or directory (give .txt or .jsonl files, folders of them, or - for standard input)", .0.display())]
     MissingInput(PathBuf),
     /// A folder holds no articles.
-    #[error("{}: no .txt articles found in this folder", .0.display())]
+    #[error("{}: no .txt or .jsonl articles found in this folder", .0.display())]
     NoArticles(PathBuf),
+    /// A document was skipped and skips are errors (`--strict`).
+    #[error("{0}")]
+    Skipped(crate::corpus::Skip),
+    /// Every document was skipped.
+    #[error("no documents left to read: skipped {0}; see warnings above")]
+    NothingLeft(String),
+    /// The output would overwrite one of the inputs.
+    #[error("refusing to write the output over an input: {}", .0.display())]
+    OutputIsInput(PathBuf),
     /// A file could not be read.
     #[error("{}: cannot read", path.display())]
     Read {

@@ -166,7 +166,7 @@ pub struct Extractor {
 }
 
 /// A document to read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Document {
     /// Id (the file stem).
     pub id: String,
@@ -174,6 +174,12 @@ pub struct Document {
     pub path: String,
     /// The text as read.
     pub text: String,
+    /// Title given with the text (a JSON Lines `title`); else the first
+    /// line of three words or more is taken.
+    pub title: Option<String>,
+    /// Date given with the text (a JSON Lines `date`); it stands for the
+    /// dateline, so no dateline rule is tried.
+    pub date: Option<PartialDate>,
 }
 
 /// What one document is known by.
@@ -383,6 +389,15 @@ fn variants(name: &str, person: bool) -> Vec<String> {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
+}
+
+/// True when a fact dated `date` is the news of a report dated `doc`: the
+/// same day or the day before (or either date unknown).
+fn news_of_the_day(date: Option<PartialDate>, doc: Option<PartialDate>) -> bool {
+    match (date.and_then(|d| d.days()), doc.and_then(|d| d.days())) {
+        (Some(a), Some(b)) => (0..=1).contains(&(b - a)),
+        _ => true,
+    }
 }
 
 /// Gazetteer matches that stand as whole words. Where the longest name at a
@@ -873,8 +888,11 @@ impl<'a> DocRun<'a> {
             .gates
             .all
             .open_in(&self.sent_hits, 0, norm_text.len(), &mut open);
-        self.date = self.x.document_date_in(&norm_text, &open);
-        let mut title = None;
+        self.date = self
+            .doc
+            .date
+            .or_else(|| self.x.document_date_in(&norm_text, &open));
+        let mut title = self.doc.title.clone();
         // sentences of the lines that are not page furniture
         let mut spans = Vec::new();
         let mut pos = 0;
@@ -1789,12 +1807,25 @@ impl<'a> DocRun<'a> {
             }
         }
         named.sort();
+        // a sentence opening with a dateline ("BEIJING, May 2 (Xinhua) --")
+        // starts after it
+        let opening = |sent: &(Span, Vec<Mention>)| -> usize {
+            let head = &norm[sent.0.start..sent.0.end];
+            let cut = head.char_indices().nth(100).map_or(head.len(), |x| x.0);
+            ["-- ", "— ", "– "]
+                .iter()
+                .filter_map(|d| head[..cut].find(d).map(|i| i + d.len()))
+                .min()
+                .map_or(sent.0.start, |i| sent.0.start + i)
+        };
         let subject = |sent: &(Span, Vec<Mention>), ents: &[DocEntity]| -> Option<usize> {
+            let start = opening(sent);
             sent.1.iter().find_map(|m| match m.target {
                 Target::Entity(e)
                     if ents[e].kind == EntityType::Person
                         && !m.reference
-                        && m.ext.0.saturating_sub(sent.0.start) <= 30 =>
+                        && m.ext.0 >= start
+                        && m.ext.0 - start <= 30 =>
                 {
                     Some(e)
                 }
@@ -2098,7 +2129,14 @@ impl<'a> DocRun<'a> {
                     let here = norm[start..here_end].contains(" here");
                     place = match place {
                         // "PYONGYANG, May 24 (KCNA) -- X received Y": the news happened here
-                        None if here || dateline.is_some_and(|d| d.0 == k) => dateline_place,
+                        // (the news of the day: an older meeting reported from
+                        // "SEOUL, July 30 (Yonhap)" was not in Seoul)
+                        None if here
+                            || (dateline.is_some_and(|d| d.0 == k)
+                                && news_of_the_day(date, self.date)) =>
+                        {
+                            dateline_place
+                        }
                         None => context_place,
                         // a country, and the sentence before named a place in it
                         Some(p) if self.ents[p].kind == EntityType::Country => context_place

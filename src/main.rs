@@ -19,6 +19,8 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C while an output is being written removes its temporary file
+    let _ = cnkg::export::clean_up_on_interrupt();
     match run(cli) {
         Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

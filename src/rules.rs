@@ -332,11 +332,74 @@ fn fnv1a(h: &mut u64, bytes: &[u8]) {
     }
 }
 
+/// The largest rule file read: 8 MiB.
+pub const MAX_RULE_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Reads a rule file, or says why it cannot be read.
+fn read_rule_file(path: &Path) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let cap = MAX_RULE_FILE_BYTES;
+    let too_large = |n: u64| {
+        format!(
+            "rule file larger than the {} MiB limit ({n} bytes); is this a rule file?",
+            cap >> 20
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > cap {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (byte {}); save the rule file as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// A serde error on one rule as one line: "`aliases`: invalid type: string
+/// \"x\", expected a list".
+fn field_error(e: &toml::de::Error) -> String {
+    let text = e.to_string();
+    let mut lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let field = match lines.last() {
+        Some(l) if l.starts_with("in `") && lines.len() > 1 => {
+            let f = l.trim_start_matches("in ").to_string();
+            lines.pop();
+            Some(f)
+        }
+        _ => None,
+    };
+    let msg = lines
+        .join(" ")
+        .replace("expected a sequence", "expected a list")
+        .replace("expected i32", "expected an integer")
+        .replace("expected i64", "expected an integer")
+        .replace("expected a map", "expected a table");
+    match field {
+        Some(f) => format!("{f}: {msg}"),
+        None => msg,
+    }
+}
+
 fn rule_id_of(v: &toml::Value) -> Option<String> {
-    v.get("id")
-        .or_else(|| v.get("name"))
-        .and_then(|x| x.as_str())
-        .map(str::to_string)
+    let id = v.get("id").or_else(|| v.get("name"))?;
+    Some(match id {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => id.to_string(),
+        _ => return None,
+    })
 }
 
 impl RuleSet {
@@ -371,10 +434,27 @@ impl RuleSet {
             }]));
         }
         let mut sources = Vec::new();
+        let mut issues = Vec::new();
         for f in &files {
-            sources.push((f.clone(), crate::corpus::read_text(f)?));
+            match read_rule_file(f) {
+                Ok(src) => sources.push((f.clone(), src)),
+                Err(message) => issues.push(RuleIssue {
+                    file: f.clone(),
+                    line: None,
+                    rule: None,
+                    message,
+                }),
+            }
         }
-        RuleSet::from_sources(&sources)
+        match RuleSet::from_sources(&sources) {
+            Ok(set) if issues.is_empty() => Ok(set),
+            Ok(_) => Err(Error::Rules(issues)),
+            Err(Error::Rules(more)) => {
+                issues.extend(more);
+                Err(Error::Rules(issues))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Parses and validates rule file contents given as `(path, text)`.
@@ -431,7 +511,7 @@ impl RuleSet {
                             file: path.to_path_buf(),
                             line: Some(line),
                             rule: id,
-                            message: format!("in [[{kind}]]: {}", e.to_string().trim()),
+                            message: format!("in [[{kind}]]: {}", field_error(&e)),
                         }),
                     }
                 }
@@ -453,7 +533,14 @@ impl RuleSet {
                 &mut set.lexicons,
                 &mut issues,
             );
-            take(file.macros, p, &lines, "macro", &mut set.macros, &mut issues);
+            take(
+                file.macros,
+                p,
+                &lines,
+                "macro",
+                &mut set.macros,
+                &mut issues,
+            );
             take(
                 file.entity_pattern,
                 p,
@@ -498,6 +585,18 @@ impl RuleSet {
         }
         set.hash = format!("fnv1a64:{h:016x}");
         set.compiled_macros = set.validate(&mut issues);
+        // in file order, then line order, as a compiler lists them
+        let order: HashMap<&Path, usize> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (p.as_path(), i))
+            .collect();
+        issues.sort_by_key(|i| {
+            (
+                order.get(i.file.as_path()).copied().unwrap_or(usize::MAX),
+                i.line.unwrap_or(0),
+            )
+        });
         if issues.is_empty() {
             Ok(set)
         } else {
@@ -640,6 +739,10 @@ impl RuleSet {
                     continue;
                 }
                 if let Some((other, _)) = names.get(&k) {
+                    if *other == r.id {
+                        // a duplicated entity, reported as a duplicate id
+                        continue;
+                    }
                     issues.push(issue(
                         &e.origin,
                         &r.id,
@@ -727,7 +830,8 @@ impl RuleSet {
                 Err(e) => issues.push(e),
             }
             if let Some(u) = &rule.unless {
-                if let Err(e) = compile_pattern(&macros, u, &r.origin, &rule.id) {
+                if let Err(mut e) = compile_pattern(&macros, u, &r.origin, &rule.id) {
+                    e.message = format!("in `unless`: {}", e.message);
                     issues.push(e);
                 }
             }
@@ -810,6 +914,14 @@ impl Macros {
                 });
                 continue;
             }
+            if l.rule.words.iter().any(|w| w.trim().is_empty()) {
+                issues.push(RuleIssue {
+                    file: l.origin.file.clone(),
+                    line: Some(l.origin.line),
+                    rule: Some(l.rule.name.clone()),
+                    message: "empty word in the lexicon: remove the \"\"".into(),
+                });
+            }
             if let Some(o) = origins.insert(l.rule.name.clone(), l.origin.clone()) {
                 issues.push(RuleIssue {
                     file: l.origin.file.clone(),
@@ -828,6 +940,14 @@ impl Macros {
             );
         }
         for m in &set.macros {
+            if m.rule.pattern.trim().is_empty() {
+                issues.push(RuleIssue {
+                    file: m.origin.file.clone(),
+                    line: Some(m.origin.line),
+                    rule: Some(m.rule.name.clone()),
+                    message: "empty macro pattern: write a regex fragment".into(),
+                });
+            }
             if let Some(o) = origins.insert(m.rule.name.clone(), m.origin.clone()) {
                 issues.push(RuleIssue {
                     file: m.origin.file.clone(),
@@ -896,21 +1016,53 @@ fn expand(
     pat: &str,
     depth: usize,
 ) -> std::result::Result<String, String> {
+    expand_mapped(map, pat, depth, None)
+}
+
+/// Rule text quoted in a message: at most 40 characters, on one line.
+fn clip(s: &str) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match one_line.char_indices().nth(40) {
+        Some((i, _)) => format!("{}...", &one_line[..i]),
+        None => one_line,
+    }
+}
+
+/// As [`expand`]; with `offs`, also records for each byte of the result the
+/// byte of `pat` it came from (for text a brace expands to, the brace).
+fn expand_mapped(
+    map: &BTreeMap<String, String>,
+    pat: &str,
+    depth: usize,
+    mut offs: Option<&mut Vec<usize>>,
+) -> std::result::Result<String, String> {
     if depth > 8 {
         return Err("macros nest more than 8 deep (a macro that uses itself?)".into());
     }
     let mut out = String::with_capacity(pat.len() * 2);
+    // pushes `text`, which came from `pat` at `from` (copied when `copied`)
+    let mut push = |out: &mut String, text: &str, from: usize, copied: bool| {
+        if let Some(o) = offs.as_deref_mut() {
+            o.extend((0..text.len()).map(|k| if copied { from + k } else { from }));
+        }
+        out.push_str(text);
+    };
     let mut rest = pat;
     while let Some(i) = rest.find('{') {
+        let at = pat.len() - rest.len();
         let head = &rest[..i];
         let escaped = (head.ends_with('\\') && !head.ends_with("\\\\"))
             || ["\\p", "\\P", "\\x", "\\u"]
                 .iter()
                 .any(|e| head.ends_with(e));
-        out.push_str(&rest[..i]);
+        push(&mut out, head, at, true);
+        let brace = at + i;
         let after = &rest[i + 1..];
         let Some(j) = after.find('}') else {
-            out.push_str(&rest[i..]);
+            push(&mut out, &rest[i..], brace, true);
             rest = "";
             break;
         };
@@ -922,7 +1074,7 @@ fn expand(
                 .next()
                 .is_some_and(|c| c.is_ascii_digit() || c == ',')
         {
-            out.push('{');
+            push(&mut out, "{", brace, true);
             rest = after;
             continue;
         }
@@ -936,31 +1088,44 @@ fn expand(
                 None => (ty, false),
             };
             let letters = type_letters(ty).ok_or_else(|| {
-                format!("unknown slot type '{ty}' in {{{inner}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity")
+                format!(
+                    "unknown slot type '{}' in {{{}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity",
+                    clip(ty),
+                    clip(inner)
+                )
             })?;
             if !slot.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || slot.is_empty() {
                 return Err(format!(
-                    "bad slot name '{slot}' in {{{inner}}}: use letters, digits and _"
+                    "bad slot name '{}' in {{{}}}: use letters, digits and _",
+                    clip(slot),
+                    clip(inner)
                 ));
             }
             let ph = placeholder(letters);
-            if rest_of_sentence {
-                out.push_str(&format!("(?P<{slot}>.*?{ph}.*)"));
+            let x = if rest_of_sentence {
+                format!("(?P<{slot}>.*?{ph}.*)")
             } else if list {
                 let skip = format!("(?:(?:[^\\x01;.]|{})*;\\s*)*", placeholder("OCLD"));
                 let paren = "(?:\\s*[\\(\\[][^()\\[\\]\\x01]*[\\)\\]])?";
                 // "A", "A and B", "A, B and C", "A; B; and C": a list ends with "and"
-                out.push_str(&format!(
+                format!(
                     "(?P<{slot}>{ph}(?:(?:{paren}\\s*[,;]\\s*{skip}{ph})*{paren}\\s*[,;]?\\s*(?:and|as well as)\\s+{skip}{ph})?)"
-                ));
+                )
             } else {
-                out.push_str(&format!("(?P<{slot}>{ph})"));
-            }
+                format!("(?P<{slot}>{ph})")
+            };
+            push(&mut out, &x, brace, false);
         } else if let Some(letters) = type_letters(inner) {
-            out.push_str(&format!("(?:{})", placeholder(letters)));
+            push(
+                &mut out,
+                &format!("(?:{})", placeholder(letters)),
+                brace,
+                false,
+            );
         } else if inner == "OPEN" || inner == "CLOSE" {
             // the characters around a placeholder, for character classes: [^{OPEN}.;]
-            out.push_str(if inner == "OPEN" { "\\x01" } else { "\\x02" });
+            let x = if inner == "OPEN" { "\\x01" } else { "\\x02" };
+            push(&mut out, x, brace, false);
         } else if inner
             .chars()
             .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
@@ -968,18 +1133,49 @@ fn expand(
             let body = map.get(inner).ok_or_else(|| {
                 format!("unknown macro {{{inner}}}: define it as a [[macro]] or [[lexicon]]")
             })?;
-            out.push_str("(?:");
-            out.push_str(&expand(map, body, depth + 1)?);
-            out.push(')');
+            let x = expand_mapped(map, body, depth + 1, None)?;
+            push(&mut out, &format!("(?:{x})"), brace, false);
+        } else if inner.starts_with(|c: char| c.is_ascii_uppercase())
+            && inner.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            // `{Persn}`: a brace never stands for itself in a regex
+            return Err(format!(
+                "unknown type {{{inner}}}: use Person, Organization, Country, Place, Date, Location, Actor, Group or Entity"
+            ));
         } else {
-            out.push('{');
+            push(&mut out, "{", brace, true);
             rest = after;
             continue;
         }
         rest = &after[j + 1..];
     }
-    out.push_str(rest);
+    let at = pat.len() - rest.len();
+    push(&mut out, rest, at, true);
     Ok(out)
+}
+
+/// The regex syntax error of `expanded` (expanded from `pat` with byte map
+/// `offs`), as "unclosed group (at character 1: \"(\\d+\")", pointing into
+/// the pattern as written.
+fn syntax_error(pat: &str, expanded: &str, offs: &[usize]) -> Option<String> {
+    let err = regex_syntax::Parser::new().parse(expanded).err()?;
+    let (kind, span) = match &err {
+        regex_syntax::Error::Parse(e) => (e.kind().to_string(), *e.span()),
+        regex_syntax::Error::Translate(e) => (e.kind().to_string(), *e.span()),
+        _ => return Some(err.to_string().replace('\n', " ")),
+    };
+    let mut at = offs.get(span.start.offset).copied().unwrap_or(pat.len());
+    while !pat.is_char_boundary(at) {
+        at -= 1;
+    }
+    let col = pat[..at].chars().count() + 1;
+    let near: String = pat[at..].chars().take(24).collect();
+    let more = if pat[at..].chars().nth(24).is_some() {
+        "..."
+    } else {
+        ""
+    };
+    Some(format!("{kind} (at character {col}: \"{near}{more}\")"))
 }
 
 /// `\b` as an ASCII word boundary: the same on English text, and it keeps the
@@ -1022,14 +1218,22 @@ fn compile_pattern(
         message,
     };
     if pat.trim().is_empty() {
-        return Err(mk("empty pattern".into()));
+        return Err(mk("empty pattern: write a regex".into()));
     }
-    let expanded = ascii_word_boundaries(&expand(&macros.map, pat, 0).map_err(mk)?);
-    let re = regex::RegexBuilder::new(&expanded)
+    let mut offs = Vec::new();
+    let expanded = expand_mapped(&macros.map, pat, 0, Some(&mut offs)).map_err(mk)?;
+    if let Some(msg) = syntax_error(pat, &expanded, &offs) {
+        return Err(mk(format!("bad regex: {msg}")));
+    }
+    let re = regex::RegexBuilder::new(&ascii_word_boundaries(&expanded))
         .size_limit(1 << 26)
         .dfa_size_limit(1 << 24)
         .build()
-        .map_err(|e| mk(format!("bad regex: {}", e.to_string().replace('\n', " "))))?;
+        .map_err(|e| {
+            let msg = e.to_string();
+            let msg: Vec<&str> = msg.split_whitespace().collect();
+            mk(format!("bad regex: {}", msg.join(" ")))
+        })?;
     if re.is_match("") {
         return Err(mk(
             "pattern matches the empty string; make it require some text".into(),
@@ -1261,22 +1465,38 @@ colour = "red"
 "#;
         let m = messages(src);
         assert_eq!(m.len(), 4, "{m:#?}");
-        assert_eq!(m[0], "r.toml:17: rule 'x': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`");
-        assert!(
-            m[1].starts_with("r.toml:7: rule 'a': duplicate id: already used at r.toml:2"),
-            "{}",
-            m[1]
+        // in line order
+        assert_eq!(
+            m[0],
+            "r.toml:7: rule 'a': duplicate id: already used at r.toml:2; give each rule its own id"
         );
-        assert!(
-            m[2].starts_with("r.toml:7: rule 'a': unknown entity type 'Persn'"),
-            "{}",
-            m[2]
+        assert_eq!(
+            m[1],
+            "r.toml:7: rule 'a': unknown entity type 'Persn': use Person, Organization, Country or Place"
         );
-        assert!(
-            m[3].starts_with("r.toml:12: rule 'm': bad regex:"),
-            "{}",
-            m[3]
+        assert_eq!(
+            m[2],
+            "r.toml:12: rule 'm': bad regex: unclosed group (at character 16: \"({Person:b}\")"
         );
+        assert_eq!(m[3], "r.toml:17: rule 'x': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`");
+    }
+
+    #[test]
+    fn a_slot_running_over_lines_gives_a_one_line_issue() {
+        // found by fuzzing: the issue quoted the lines up to the next '}'
+        let src = "[[relation]]\nid = \"r\"\nkind = \"meeting\"\npattern = '''{Person:a} {Person:lee's\n\n[[x]] name = \"y\"}'''\n";
+        let m = messages(src);
+        assert_eq!(
+            m,
+            ["r.toml:1: rule 'r': bad slot name 'lee's  [[x]] name = \"y\"' in {Person:lee's  [[x]] name = \"y\"}: use letters, digits and _"]
+        );
+        let long = format!(
+            "[[date]]\nid = \"d\"\npattern = '{{Persn{}:a}}'\n",
+            "x".repeat(100)
+        );
+        let m = messages(&long);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].len() < 250 && m[0].contains("xxx..."), "{}", m[0]);
     }
 
     #[test]

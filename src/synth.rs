@@ -819,6 +819,7 @@ pub fn document(seed: u64, i: usize) -> Document {
         id: format!("synth-{i:06}"),
         path: format!("synth/{i:06}.txt"),
         text,
+        ..Document::default()
     }
 }
 

@@ -204,7 +204,30 @@ fn split_line(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     push_trimmed(text, sent_start, end, out);
 }
 
-fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
+/// The longest sentence, in bytes. Longer runs of text without a sentence
+/// end (a table, a list of links, HTML left in) are cut at a space before
+/// this length, so that the work per sentence stays bounded.
+pub const MAX_SENTENCE_BYTES: usize = 4096;
+
+fn push_trimmed(text: &str, mut start: usize, end: usize, out: &mut Vec<Span>) {
+    while end - start > MAX_SENTENCE_BYTES {
+        let mut cut = start + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        // the last space before the limit, unless the text has none
+        if let Some(sp) = text[start..cut].rfind(char::is_whitespace) {
+            if sp > 0 {
+                cut = start + sp;
+            }
+        }
+        push_piece(text, start, cut, out);
+        start = cut;
+    }
+    push_piece(text, start, end, out);
+}
+
+fn push_piece(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     let s = &text[start..end];
     let lead = s.len() - s.trim_start().len();
     let trail = s.len() - s.trim_end().len();
@@ -359,6 +382,27 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(sentences(text), *want, "{text}");
         }
+    }
+
+    #[test]
+    fn long_runs_without_a_sentence_end_are_cut_at_spaces() {
+        let t = "Kim and Xi, ".repeat(2000);
+        let spans = split_sentences(&t, 0, t.len());
+        assert!(spans.len() > 1);
+        assert!(spans.iter().all(|s| s.end - s.start <= MAX_SENTENCE_BYTES));
+        // cut at single spaces: the pieces joined by spaces give the text back
+        let pieces: Vec<&str> = spans.iter().map(|s| &t[s.start..s.end]).collect();
+        assert_eq!(pieces.join(" "), t.trim_end());
+        // no space at all: cut anywhere on a char boundary
+        let t = "\u{00e9}".repeat(5000);
+        let spans = split_sentences(&t, 0, t.len());
+        assert_eq!(
+            spans.iter().map(|s| s.end - s.start).sum::<usize>(),
+            t.len()
+        );
+        assert!(spans
+            .iter()
+            .all(|s| t.is_char_boundary(s.start) && t.is_char_boundary(s.end)));
     }
 
     #[test]

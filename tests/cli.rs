@@ -408,19 +408,27 @@ fn build_fails_on_empty_folder() {
     std::fs::create_dir(&empty).unwrap();
     let (out, _t) = failed_build(&[&empty]);
     let err = assert_one_line_error(&out, &empty);
-    assert!(err.contains("no .txt articles found"), "{err}");
+    assert!(err.contains("no .txt or .jsonl articles found"), "{err}");
 }
 
 #[test]
-fn build_fails_on_non_utf8_article() {
+fn build_skips_a_non_utf8_article_and_fails_when_nothing_is_left() {
     let t0 = tmp();
     let dir = t0.path().join("articles");
     std::fs::create_dir(&dir).unwrap();
     let file = dir.join("latin1.txt");
     std::fs::write(&file, b"Kim \xff\xfe met").unwrap();
     let (out, _t) = failed_build(&[&dir]);
-    let err = assert_one_line_error(&out, &file);
-    assert!(err.contains("not UTF-8 text (byte 4)"), "{err}");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "exit status; stderr: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    let want = format!("warning: {}: not UTF-8 text (byte 4)", file.display());
+    assert!(lines[0].starts_with(&want), "{err}");
+    assert_eq!(
+        lines[1],
+        "error: no documents left to read: skipped 1 document (1 not UTF-8); see warnings above"
+    );
 }
 
 #[test]

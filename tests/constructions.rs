@@ -24,6 +24,7 @@ fn build(text: &str) -> KnowledgeGraph {
         id: "t".into(),
         path: "t.txt".into(),
         text: text.into(),
+        ..Default::default()
     };
     KnowledgeGraph::build(extractor(), &[doc])
 }
@@ -41,6 +42,13 @@ fn meetings(g: &KnowledgeGraph) -> BTreeSet<String> {
             v.sort();
             format!("{} -- {}", v[0], v[1])
         })
+        .collect()
+}
+
+fn met_edges(g: &KnowledgeGraph) -> Vec<&cnkg::graph::Edge> {
+    g.edges_sorted()
+        .into_iter()
+        .filter(|e| e.relation() == "MET")
         .collect()
 }
 
@@ -105,6 +113,8 @@ fn meeting_constructions() {
         ("a brief encounter", "South Korean President Lee Jae-myung had a brief encounter with Japanese Prime Minister Sanae Takaichi in Gyeongju.", &["Lee Jae-myung -- Sanae Takaichi"]),
         ("received him", "Chinese Vice Foreign Minister Sun Weidong arrived in Pyongyang on Monday. North Korean Premier Kim Tok Hun received him at the Mansudae Assembly Hall.", &["Kim Deok-hoon -- Sun Weidong"]),
         ("surname later", "North Korean Vice Foreign Minister Pak Myong-ho visited Beijing. Chinese Assistant Foreign Minister Nong Rong held talks with Pak on Thursday.", &["Nong Rong -- Park Myung-ho"]),
+        ("a given name with a kin word in it", "North Korean Vice Minister of Foreign Affairs Kim Son Gyong arrived in Beijing. Kim met Chinese Vice Foreign Minister Hua Chunying on Friday.", &["Hua Chunying -- Kim Son Gyong"]),
+        ("he, after a dateline", "BEIJING, October 6, 2009 (Xinhua) -- Premier Wen Jiabao arrived in Pyongyang on Sunday for a three-day visit. He was greeted at the airport by Kim Yong Il, premier of the DPRK.", &["Kim Yong Il -- Wen Jiabao"]),
         ("talks were held between, sentence-initial", "Talks were held between Kang Yun Sok, vice-chairman of the Standing Committee, and Cao Jianming, vice-chairman of the National People's Congress, at the Mansudae Assembly Hall.", &["Cao Jianming -- Kang Yun Sok"]),
         ("the talks were attended by", "Premier Kim Tok Hun held talks with Chinese Vice Premier Liu Guozhong in Pyongyang. The talks were attended by Ri Son Gwon, minister of foreign affairs.", &["Kim Deok-hoon -- Liu Guozhong", "Liu Guozhong -- Ri Son Gwon"]),
         ("presented credentials to", "North Korea's new ambassador to China, Ri Ryong Nam, presented his credentials to Chinese President Xi Jinping on Friday.", &["Ri Ryong Nam -- Xi Jinping"]),
@@ -146,6 +156,13 @@ fn capitalised_words_are_not_people() {
 }
 
 #[test]
+fn the_norths_leader_comma_name() {
+    // "the North's" stands for a country: the name after the comma is a person
+    let g = build("A senior Chinese envoy stood beside the North's military chief, Ri Yong Gil, at the parade.");
+    assert_eq!(people(&g), BTreeSet::from(["Ri Yong Gil".to_string()]));
+}
+
+#[test]
 fn one_person_whatever_the_spelling() {
     let g = build("North Korean leader Kim Jong-un arrived. KIM JONG UN later spoke. Kim Jong Un left. Chinese Vice Foreign Minister Sun Weidong met Kim Jong-Un on Friday.");
     let kims: Vec<String> = people(&g)
@@ -170,15 +187,27 @@ fn dates_and_places_of_meetings() {
     ];
     for (text, date, place) in cases {
         let g = build(text);
-        let met: Vec<_> = g
-            .edges_sorted()
-            .into_iter()
-            .filter(|e| e.relation() == "MET")
-            .collect();
+        let met = met_edges(&g);
         assert_eq!(met.len(), 1, "{text}");
         assert_eq!(met[0].get_str("date"), Some(*date), "{text}");
         assert_eq!(met[0].get_str("place"), Some(*place), "{text}");
     }
+}
+
+#[test]
+fn an_older_meeting_is_not_placed_at_the_dateline() {
+    // reported from Seoul days later: not a meeting in Seoul
+    let g = build("SEOUL, July 30, 2023 (Yonhap) -- Li Hongzhong, a member of the Political Bureau, held talks with Choe Ryong Hae on Wednesday.");
+    let met = met_edges(&g);
+    assert_eq!(met.len(), 1);
+    assert_eq!(met[0].get_str("date"), Some("2023-07-26"));
+    assert_eq!(met[0].get_str("place"), None);
+    // the news of the day is placed there
+    let g = build("SEOUL, July 30, 2023 (Yonhap) -- Unification Minister Kim Yung-ho received Chinese Ambassador Xing Haiming on Sunday.");
+    let met = met_edges(&g);
+    assert_eq!(met.len(), 1);
+    assert_eq!(met[0].get_str("date"), Some("2023-07-30"));
+    assert_eq!(met[0].get_str("place"), Some("place:seoul"));
 }
 
 #[test]
@@ -259,4 +288,43 @@ fn the_sentence_before_sets_the_scene_only_for_its_own_people() {
         .find(|e| e.relation() == "MET")
         .expect("a meeting");
     assert_eq!(met.get_str("place"), Some("place:seoul"));
+}
+
+fn organisations(g: &KnowledgeGraph) -> BTreeSet<String> {
+    g.nodes_sorted()
+        .into_iter()
+        .filter(|n| n.kind() == "Organization")
+        .map(|n| n.label().to_string())
+        .collect()
+}
+
+#[test]
+fn organisation_name_shapes() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "The Ministry of External Economic Relations and the China Council for the Promotion of International Trade signed a protocol.",
+            &["China Council for the Promotion of International Trade", "Ministry of External Economic Relations"],
+        ),
+        (
+            "Researchers at the Institute for Far Eastern Studies doubted the figures.",
+            &["Institute for Far Eastern Studies"],
+        ),
+        (
+            "He heads the Central Office of the Chinese Communist Party.",
+            &["Chinese Communist Party"],
+        ),
+        (
+            "A spokesman for the Committee for the Peaceful Reunification of the Country spoke on Monday.",
+            &["Committee for the Peaceful Reunification of the Country"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let got = organisations(&build(text));
+        let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+        if got != want {
+            failures.push(format!("{text}\n  want: {want:?}\n  got:  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

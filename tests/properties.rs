@@ -54,7 +54,7 @@ proptest! {
 
     #[test]
     fn extraction_never_panics_and_evidence_slices_the_sentence(t in text()) {
-        let doc = Document { id: "p".into(), path: "p.txt".into(), text: t.clone() };
+        let doc = Document { id: "p".into(), path: "p.txt".into(), text: t.clone(), ..Default::default() };
         let g = KnowledgeGraph::build(extractor(), &[doc]);
         for e in g.edges_sorted() {
             for ev in e.attrs.get("evidence").and_then(|v| v.as_array()).into_iter().flatten() {

@@ -276,6 +276,7 @@ fn graph_json(x: &Extractor, text: &str) -> Value {
         id: "example".into(),
         path: "example.txt".into(),
         text: text.to_string(),
+        ..Default::default()
     };
     let g = KnowledgeGraph::build(x, &[doc]);
     serde_json::from_str(&cnkg::export::json::to_string(&g)).expect("cnkg writes valid JSON")
