@@ -826,6 +826,8 @@ struct DocRun<'a> {
     sent_hits: Vec<(u32, u32, u32)>,
     /// Sentences given mentions since person patterns first ran over them.
     changed: Vec<bool>,
+    /// Gate scratch space, reused from sentence to sentence.
+    scratch: Open,
 }
 
 impl<'a> DocRun<'a> {
@@ -843,6 +845,7 @@ impl<'a> DocRun<'a> {
             trace: Vec::new(),
             sent_hits: Vec::new(),
             changed: Vec::new(),
+            scratch: Open::default(),
         }
     }
 
@@ -958,7 +961,7 @@ impl<'a> DocRun<'a> {
     fn stage_a(&mut self, norm: &str, span: Span, ctx: &mut DateContext) -> Vec<Mention> {
         let s = &norm[span.start..span.end];
         let g = &self.x.gates;
-        let mut open = Open::default();
+        let mut open = std::mem::take(&mut self.scratch);
         g.all
             .open_in(&self.sent_hits, span.start, span.end, &mut open);
         let mut cands: Vec<Mention> = Vec::new();
@@ -1075,6 +1078,7 @@ impl<'a> DocRun<'a> {
                 cands.push(Mention::new(a, b, Target::Entity(e), false));
             }
         }
+        self.scratch = open;
         let chosen = select(cands);
         // new organisations holding known ones: PART_OF
         for m in &chosen {
@@ -1191,7 +1195,7 @@ impl<'a> DocRun<'a> {
         let mut found: Vec<Found> = Vec::new();
         // a sentence without mentions is its own masked text: its literals are known
         let g = &self.x.gates;
-        let mut open = Open::default();
+        let mut open = std::mem::take(&mut self.scratch);
         if self.sentences[k].1.is_empty() {
             g.all
                 .open_in(&self.sent_hits, span.start, span.end, &mut open);
@@ -1293,6 +1297,7 @@ impl<'a> DocRun<'a> {
                 });
             }
         }
+        self.scratch = open;
         let found_any = !found.is_empty();
         // accept in rule order; the same name found twice merges its extents
         let mut accepted: Vec<Found> = Vec::new();
@@ -1568,12 +1573,21 @@ impl<'a> DocRun<'a> {
         let matches = |s: &str| -> Vec<(usize, usize, usize)> {
             let mut out = Vec::new();
             let mut pos = 0;
+            // the next match of each automaton, kept while it starts at or
+            // after `pos`: a search from there would find it again
+            let mut next: [Option<Option<aho_corasick::Match>>; 2] = [None, None];
             while pos < s.len() {
-                let find = |ac: &Option<AhoCorasick>| {
-                    ac.as_ref()
-                        .and_then(|ac| ac.find(Input::new(s).range(pos..)))
+                let mut find = |i: usize, ac: &Option<AhoCorasick>| {
+                    if let Some(m) = next[i].filter(|m| m.is_none_or(|m| m.start() >= pos)) {
+                        return m;
+                    }
+                    let m = ac
+                        .as_ref()
+                        .and_then(|ac| ac.find(Input::new(s).range(pos..)));
+                    next[i] = Some(m);
+                    m
                 };
-                let m = match (find(&doc_ac), find(&x.unique_short_ac)) {
+                let m = match (find(0, &doc_ac), find(1, &x.unique_short_ac)) {
                     (Some(a), Some(b))
                         if b.start() < a.start()
                             || (b.start() == a.start() && b.end() > a.end()) =>
@@ -1743,7 +1757,7 @@ impl<'a> DocRun<'a> {
         }
         let re = &self.x.delegation_ref;
         let g = &self.x.gates;
-        let mut open = Open::default();
+        let mut open = std::mem::take(&mut self.scratch);
         for k in 0..self.sentences.len() {
             let span = self.sentences[k].0;
             g.all
@@ -1774,6 +1788,7 @@ impl<'a> DocRun<'a> {
             }
             self.add_mentions(k, new);
         }
+        self.scratch = open;
     }
 
     /// Title-only mentions ("the Chinese president", "the young leader") and
@@ -1832,7 +1847,7 @@ impl<'a> DocRun<'a> {
                 _ => None,
             })
         };
-        let mut open = Open::default();
+        let mut open = std::mem::take(&mut self.scratch);
         for k in 0..self.sentences.len() {
             let span = self.sentences[k].0;
             let s = &norm[span.start..span.end];
@@ -1939,6 +1954,7 @@ impl<'a> DocRun<'a> {
             }
             self.add_mentions(k, new);
         }
+        self.scratch = open;
     }
 
     fn relations(&mut self, norm: &str) -> (Vec<EventFact>, Vec<EdgeFact>) {
@@ -2009,11 +2025,12 @@ impl<'a> DocRun<'a> {
                     .collect();
                 self.trace.push(format!("{}: {}", self.doc.id, show));
             }
-            let mut open = Open::default();
+            let mut open = std::mem::take(&mut self.scratch);
             let g = &self.x.gates;
             g.all.scan(&masked.text, &mut open);
             let any_open =
                 (0..self.x.compiled.relations.len()).any(|i| open.get(g.masked_relations + i));
+            self.scratch = open;
             let mut hits: Vec<usize> = if any_open {
                 self.x
                     .compiled

@@ -323,6 +323,9 @@ pub struct Open {
     /// Requirements met so far, per rule.
     met: Vec<u8>,
     open: Vec<bool>,
+    /// Literals met in this scan (a literal met again changes nothing).
+    seen: Vec<bool>,
+    touched: Vec<u32>,
 }
 
 impl Open {
@@ -402,13 +405,18 @@ impl Gate {
     /// Every rule open.
     pub fn all_open(&self) -> Open {
         Open {
-            met: Vec::new(),
             open: vec![true; self.len()],
+            ..Open::default()
         }
     }
 
     #[inline]
     fn meet(&self, lit: usize, out: &mut Open) {
+        if out.seen[lit] {
+            return;
+        }
+        out.seen[lit] = true;
+        out.touched.push(lit as u32);
         for &(r, c) in &self.opens[lit] {
             out.met[r as usize] |= 1 << c;
         }
@@ -418,6 +426,14 @@ impl Gate {
         out.met.clear();
         out.met.resize(self.len(), 0);
         out.open.clear();
+        for &l in &out.touched {
+            out.seen[l as usize] = false;
+        }
+        out.touched.clear();
+        if out.seen.len() != self.opens.len() {
+            out.seen.clear();
+            out.seen.resize(self.opens.len(), false);
+        }
     }
 
     fn end(&self, out: &mut Open) {
