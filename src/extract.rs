@@ -158,6 +158,9 @@ pub struct Extractor {
     gated: bool,
     /// Hash of the rules.
     pub rules_hash: String,
+    /// For each dateline rule whose matches start lines, the same regex for
+    /// anchored searches at line starts.
+    dateline_anchored: Vec<Option<regex_automata::meta::Regex>>,
     /// Record, for each sentence with a person, the sentence as relation
     /// rules see it and the rules that fired or were vetoed.
     pub trace: bool,
@@ -596,6 +599,25 @@ impl Extractor {
             r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b",
         )
         .expect("valid regex");
+        let dateline_anchored: Vec<Option<regex_automata::meta::Regex>> = compiled
+            .datelines
+            .iter()
+            .map(|r| {
+                let p = r.re.as_str();
+                crate::gate::starts_lines(p)
+                    .then(|| {
+                        regex_automata::meta::Regex::builder()
+                            .configure(
+                                regex_automata::meta::Regex::config()
+                                    .nfa_size_limit(Some(1 << 26))
+                                    .hybrid_cache_capacity(1 << 24),
+                            )
+                            .build(p)
+                            .ok()
+                    })
+                    .flatten()
+            })
+            .collect();
         let gates = Gates::new(
             &compiled,
             [
@@ -641,6 +663,7 @@ impl Extractor {
             not_role,
             affiliate_titles,
             rules_hash: rules.hash.clone(),
+            dateline_anchored,
             trace: false,
             rule_files: rules.files.clone(),
         })
@@ -682,11 +705,44 @@ impl Extractor {
         let mut best: Option<(usize, PartialDate)> = None;
         let mut partial: Option<(usize, u8, u8)> = None;
         let g = &self.gates;
+        // line starts, for the datelines that match only there
+        let mut starts: Option<Vec<usize>> = None;
         for (i, r) in self.compiled.datelines.iter().enumerate() {
             if !open.get(i) {
                 continue;
             }
-            for c in r.re.captures_iter(norm) {
+            let caps: Vec<regex::Captures> = match &self.dateline_anchored[i] {
+                None => r.re.captures_iter(norm).collect(),
+                Some(a) => {
+                    let starts = starts.get_or_insert_with(|| {
+                        std::iter::once(0)
+                            .chain(norm.match_indices('\n').map(|(k, _)| k + 1))
+                            .filter(|&k| k < norm.len())
+                            .collect()
+                    });
+                    // as captures_iter would: each match from where the last ended
+                    let mut out = Vec::new();
+                    let mut done = 0;
+                    for &at in starts.iter() {
+                        if at < done {
+                            continue;
+                        }
+                        let input = regex_automata::Input::new(norm)
+                            .range(at..)
+                            .anchored(regex_automata::Anchored::Yes);
+                        if !a.is_match(input) {
+                            continue;
+                        }
+                        if let Some(c) = r.re.captures_at(norm, at) {
+                            let m = c.get(0).expect("match");
+                            done = m.end().max(m.start() + 1);
+                            out.push(c);
+                        }
+                    }
+                    out
+                }
+            };
+            for c in caps {
                 let parts = DateParts {
                     year: c.name("year").map(|m| m.as_str()),
                     month: c.name("month").map(|m| m.as_str()),

@@ -260,6 +260,22 @@ fn clauses(pattern: &str) -> Vec<Set> {
         .collect()
 }
 
+/// Whether every match of `pattern` starts at the start of a line (the
+/// pattern begins with `(?m)^`): then only line starts need be tried.
+///
+/// ```
+/// assert!(cnkg::gate::starts_lines(r"(?m)^\s*\d{4}-\d\d"));
+/// assert!(!cnkg::gate::starts_lines(r"(?m)\d{4}$"));
+/// assert!(!cnkg::gate::starts_lines(r"(?m)^\d{4}|\d{2}"));
+/// ```
+pub fn starts_lines(pattern: &str) -> bool {
+    use regex_syntax::hir::Look;
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .is_ok_and(|h| h.properties().look_set_prefix().contains(Look::StartLF))
+}
+
 /// A string worth looking for: two bytes or more, or one that is rare in
 /// running text (a digit, a placeholder mark).
 fn usable(s: &[u8]) -> bool {
