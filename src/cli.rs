@@ -548,6 +548,29 @@ fn emit(data: &Output, output: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes the graph in format `f` (with `facts`, the graph JSON with them)
+/// to `output` or standard output. JSON is written as it is serialised, not
+/// held whole in memory first.
+fn write_graph(
+    g: &KnowledgeGraph,
+    facts: Option<&[crate::facts::DocRecord]>,
+    f: Format,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
+    if facts.is_none() && f != Format::Json {
+        return emit(&export::export(g, f)?, output);
+    }
+    match output {
+        Some(p) => export::write_atomic_with(p, |w| crate::export::json::write(g, facts, w))?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::export::json::write(g, facts, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
 /// The progress bar of a build: on standard error when it is a terminal,
 /// once the build has taken more than a second.
 struct Progress {
@@ -685,14 +708,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 eprint!("{}", report::explain(&ms, &origin));
             }
             let flt = filter.filter(&g)?;
-            let kept = flt.apply(&g);
-            let out = match &records {
-                Some(r) => {
-                    Output::File(crate::export::json::to_string_with_facts(&kept, r).into_bytes())
-                }
-                None => export::export(&kept, f)?,
+            let cut;
+            let kept = if flt.is_empty() {
+                &g
+            } else {
+                cut = flt.apply(&g);
+                &cut
             };
-            emit(&out, output.as_deref())?;
+            write_graph(kept, records.as_deref(), f, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
             let dest = output
                 .as_ref()
@@ -766,14 +789,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             }
             let (g, _, records) = b.finish_with_facts();
             let flt = filter.filter(&g)?;
-            let kept = flt.apply(&g);
-            let out = match &records {
-                Some(r) => {
-                    Output::File(crate::export::json::to_string_with_facts(&kept, r).into_bytes())
-                }
-                None => export::export(&kept, f)?,
+            let cut;
+            let kept = if flt.is_empty() {
+                &g
+            } else {
+                cut = flt.apply(&g);
+                &cut
             };
-            emit(&out, output.as_deref())?;
+            write_graph(kept, records.as_deref(), f, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
             let dest = output
                 .as_ref()
