@@ -295,7 +295,9 @@ pub fn write_atomic_with(
     let res = (|| {
         let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
         write(&mut f)?;
-        let f = f.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        let f = f
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         drop(f);
         if let Some(perms) = old_perms {
