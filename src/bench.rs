@@ -232,6 +232,19 @@ pub fn write_corpus(dir: &Path, seed: u64, docs: usize) -> Result<usize> {
     }
 }
 
+/// A writer that counts the bytes written to it and keeps none.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Runs the benchmark.
 ///
 /// # Errors
@@ -260,7 +273,9 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
     });
     let t = Instant::now();
     let (g, _) = b.finish();
-    let json = crate::export::json::to_string(&g);
+    // counted as it is written, as `cnkg build -o` writes it
+    let mut json = Counter(0);
+    crate::export::json::write(&g, None, &mut json).expect("counting cannot fail");
     build_time += t.elapsed();
     let (_, entities, events, edges) = g.summary();
     Ok(BenchReport {
@@ -274,7 +289,7 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
         nodes: entities + events,
         events,
         edges,
-        json_bytes: json.len(),
+        json_bytes: json.0,
         threads: rayon::current_num_threads(),
         peak_rss: peak_rss(),
         evidence: opt.evidence,

@@ -235,6 +235,10 @@ pub enum Command {
         /// so a wrong path (a disk image, a log) cannot use up memory.
         #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
         max_doc_bytes: u64,
+        /// Documents read and extracted at a time (for tests: the graph is
+        /// the same whatever the chunk).
+        #[arg(long, value_name = "N", default_value_t = crate::graph::CHUNK, hide = true)]
+        chunk: usize,
     },
     /// Merge graphs built from disjoint shards into the graph of them all.
     ///
@@ -548,6 +552,29 @@ fn emit(data: &Output, output: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes the graph in format `f` (with `facts`, the graph JSON with them)
+/// to `output` or standard output. JSON is written as it is serialised, not
+/// held whole in memory first.
+fn write_graph(
+    g: &KnowledgeGraph,
+    facts: Option<&[crate::facts::DocRecord]>,
+    f: Format,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
+    if facts.is_none() && f != Format::Json {
+        return emit(&export::export(g, f)?, output);
+    }
+    match output {
+        Some(p) => export::write_atomic_with(p, |w| crate::export::json::write(g, facts, w))?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::export::json::write(g, facts, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
 /// The progress bar of a build: on standard error when it is a terminal,
 /// once the build has taken more than a second.
 struct Progress {
@@ -559,9 +586,8 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(docs: &[crate::extract::Document], wanted: bool) -> Progress {
+    fn new(docs: usize, bytes: u64, wanted: bool) -> Progress {
         use std::io::IsTerminal;
-        let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
         let bar = (wanted && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::with_draw_target(
                 Some(bytes),
@@ -579,7 +605,7 @@ impl Progress {
             start: std::time::Instant::now(),
             shown: false,
             docs: 0,
-            total: docs.len(),
+            total: docs,
         }
     }
 
@@ -629,6 +655,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             facts,
             strict,
             max_doc_bytes,
+            chunk,
         } => {
             let f = choose_format(format, output.as_deref());
             check_output(format, output.as_deref(), &filter)?;
@@ -650,24 +677,27 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 max_doc_bytes,
                 strict,
             };
-            let corpus = corpus::read_listed(&listed, &opts)?;
-            for s in &corpus.skipped {
+            // a first look through the inputs finds every skip (and, with
+            // --strict, fails) before anything is built; the build then reads
+            // the documents again a chunk at a time
+            let plan = corpus::plan(&listed, &opts)?;
+            for s in &plan.skipped {
                 eprintln!("warning: {s}");
             }
-            let skipped = corpus.skip_counts();
-            if corpus.documents.is_empty() {
+            let skipped = plan.skip_counts();
+            if plan.documents == 0 {
                 return Err(Error::NothingLeft(skipped.unwrap_or_default()).into());
             }
-            let docs = corpus.documents;
             let mut b = Builder::new(&x).evidence(evidence);
             if facts {
                 b = b.keep_facts();
             }
-            let mut progress = Progress::new(&docs, !quiet);
-            for chunk in docs.chunks(crate::graph::CHUNK) {
-                b.add(chunk);
-                progress.advance(chunk);
-            }
+            let mut progress = Progress::new(plan.documents, plan.bytes, !quiet);
+            plan.read(chunk, |docs| {
+                b.add(&docs);
+                progress.advance(&docs);
+            })?;
+            drop(plan);
             let (g, lines, records) = b.finish_with_facts();
             progress.done();
             for l in lines {
@@ -685,14 +715,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 eprint!("{}", report::explain(&ms, &origin));
             }
             let flt = filter.filter(&g)?;
-            let kept = flt.apply(&g);
-            let out = match &records {
-                Some(r) => {
-                    Output::File(crate::export::json::to_string_with_facts(&kept, r).into_bytes())
-                }
-                None => export::export(&kept, f)?,
+            let cut;
+            let kept = if flt.is_empty() {
+                &g
+            } else {
+                cut = flt.apply(&g);
+                &cut
             };
-            emit(&out, output.as_deref())?;
+            write_graph(kept, records.as_deref(), f, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
             let dest = output
                 .as_ref()
@@ -766,14 +796,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             }
             let (g, _, records) = b.finish_with_facts();
             let flt = filter.filter(&g)?;
-            let kept = flt.apply(&g);
-            let out = match &records {
-                Some(r) => {
-                    Output::File(crate::export::json::to_string_with_facts(&kept, r).into_bytes())
-                }
-                None => export::export(&kept, f)?,
+            let cut;
+            let kept = if flt.is_empty() {
+                &g
+            } else {
+                cut = flt.apply(&g);
+                &cut
             };
-            emit(&out, output.as_deref())?;
+            write_graph(kept, records.as_deref(), f, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
             let dest = output
                 .as_ref()

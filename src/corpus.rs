@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::dates::PartialDate;
@@ -135,14 +135,22 @@ impl Corpus {
     /// "2 documents (1 invalid JSON, 1 without text)", or `None` when
     /// nothing was skipped.
     pub fn skip_counts(&self) -> Option<String> {
-        if self.skipped.is_empty() {
+        skip_counts(&self.skipped)
+    }
+}
+
+/// "2 documents (1 invalid JSON, 1 without text)", or `None` when nothing
+/// was skipped.
+fn skip_counts(skipped: &[Skip]) -> Option<String> {
+    {
+        if skipped.is_empty() {
             return None;
         }
         let mut by: BTreeMap<SkipReason, usize> = BTreeMap::new();
-        for s in &self.skipped {
+        for s in skipped {
             *by.entry(s.reason).or_default() += 1;
         }
-        let n = self.skipped.len();
+        let n = skipped.len();
         let parts: Vec<String> = by
             .iter()
             .map(|(r, k)| format!("{k} {}", r.label()))
@@ -221,10 +229,16 @@ pub fn list_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
     Ok(out)
 }
 
-/// Where the documents read so far go, with the skip policy.
+/// What reading finds, in input order.
+enum Item {
+    Doc(Document),
+    Skip(Skip),
+}
+
+/// Where each document read goes as it is read, with the skip policy.
 struct Sink<'a> {
     opts: &'a ReadOptions,
-    corpus: Corpus,
+    out: &'a mut dyn FnMut(Item) -> Result<()>,
 }
 
 impl Sink<'_> {
@@ -237,8 +251,11 @@ impl Sink<'_> {
         if self.opts.strict {
             return Err(Error::Skipped(s));
         }
-        self.corpus.skipped.push(s);
-        Ok(())
+        (self.out)(Item::Skip(s))
+    }
+
+    fn doc(&mut self, d: Document) -> Result<()> {
+        (self.out)(Item::Doc(d))
     }
 }
 
@@ -319,14 +336,13 @@ fn text_document(
         return sink.skip(place, reason, message);
     }
     let text = String::from_utf8(bytes).unwrap_or_default();
-    sink.corpus.documents.push(Document {
+    sink.doc(Document {
         id,
         path,
         text,
         title: None,
         date: None,
-    });
-    Ok(())
+    })
 }
 
 fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -593,10 +609,7 @@ fn read_jsonl(
         }
         records += 1;
         let res = match record(line, name, no, place) {
-            Ok(doc) => {
-                sink.corpus.documents.push(doc);
-                Ok(())
-            }
+            Ok(doc) => sink.doc(doc),
             Err((reason, message)) => sink.skip(format!("{place}:{no}"), reason, message),
         };
         if res.is_err() {
@@ -627,18 +640,23 @@ fn read_jsonl_file(path: &Path, sink: &mut Sink) -> Result<()> {
     read_jsonl(r, &display(path), &name, 1, sink).map_err(read_error(path))?
 }
 
-fn read_stdin(sink: &mut Sink) -> Result<()> {
-    const PLACE: &str = "<stdin>";
-    let stdin = std::io::stdin();
-    let mut r = stdin.lock();
-    let err = |source| Error::Read {
-        path: PathBuf::from(PLACE),
+const STDIN: &str = "<stdin>";
+
+fn stdin_error(source: std::io::Error) -> Error {
+    Error::Read {
+        path: PathBuf::from(STDIN),
         source,
-    };
+    }
+}
+
+/// Whether standard input (`r`) is JSON Lines: its first non-blank
+/// character is `{`. Consumes the blanks before it (JSON Lines) or the
+/// whole blank chunks before it (a plain article), and returns them.
+fn sniff(r: &mut impl BufRead) -> std::io::Result<(Vec<u8>, bool)> {
     // the blank lines before the first character, kept for a plain article
     let mut prefix = Vec::new();
     let jsonl = loop {
-        let avail = r.fill_buf().map_err(err)?;
+        let avail = r.fill_buf()?;
         if avail.is_empty() {
             break false;
         }
@@ -662,6 +680,30 @@ fn read_stdin(sink: &mut Sink) -> Result<()> {
             }
         }
     };
+    Ok((prefix, jsonl))
+}
+
+/// Copies standard input into `to`: all of it when it is JSON Lines, else
+/// no more of it than the size cap lets [`read_stdin`] read.
+fn spool_stdin(to: &mut impl Write, cap: u64) -> std::io::Result<()> {
+    let stdin = std::io::stdin();
+    let mut r = stdin.lock();
+    let (prefix, jsonl) = sniff(&mut r)?;
+    to.write_all(&prefix)?;
+    if jsonl {
+        std::io::copy(&mut r, to)?;
+    } else {
+        let rest = cap.saturating_sub(prefix.len() as u64).saturating_add(1);
+        std::io::copy(&mut r.take(rest), to)?;
+    }
+    Ok(())
+}
+
+/// Reads standard input, or a copy of it, from `r`.
+fn read_stdin(mut r: impl BufRead, sink: &mut Sink) -> Result<()> {
+    const PLACE: &str = STDIN;
+    let err = stdin_error;
+    let (prefix, jsonl) = sniff(&mut r).map_err(err)?;
     if jsonl {
         let first = 1 + prefix.iter().filter(|&&b| b == b'\n').count();
         // a partial first line is not possible: the prefix is whole blank lines
@@ -692,18 +734,25 @@ fn read_stdin(sink: &mut Sink) -> Result<()> {
 /// [`ReadOptions::strict`], [`Error::Skipped`] for the first document that
 /// would be skipped.
 pub fn read_listed(inputs: &[Input], opts: &ReadOptions) -> Result<Corpus> {
+    let mut corpus = Corpus::default();
+    let mut out = |item| {
+        match item {
+            Item::Doc(d) => corpus.documents.push(d),
+            Item::Skip(s) => corpus.skipped.push(s),
+        }
+        Ok(())
+    };
     let mut sink = Sink {
         opts,
-        corpus: Corpus::default(),
+        out: &mut out,
     };
     for input in inputs {
         match input {
-            Input::Stdin => read_stdin(&mut sink)?,
-            Input::File(p) if is_jsonl(p) => read_jsonl_file(p, &mut sink)?,
-            Input::File(p) => read_text_file(p, &mut sink)?,
+            Input::Stdin => read_stdin(std::io::stdin().lock(), &mut sink)?,
+            Input::File(p) => read_file_input(p, &mut sink)?,
         }
     }
-    let mut docs = sink.corpus.documents;
+    let mut docs = corpus.documents;
     // the same id twice (two files with one stem, two records with one id):
     // each gets its path instead
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -712,11 +761,217 @@ pub fn read_listed(inputs: &[Input], opts: &ReadOptions) -> Result<Corpus> {
     }
     for d in &mut docs {
         if seen[&d.id] > 1 {
-            d.id = d.path.strip_suffix(".txt").unwrap_or(&d.path).to_string();
+            rename(d);
         }
     }
-    sink.corpus.documents = docs;
-    Ok(sink.corpus)
+    corpus.documents = docs;
+    Ok(corpus)
+}
+
+/// Gives a document whose id another document has too its path instead.
+fn rename(d: &mut Document) {
+    d.id = d.path.strip_suffix(".txt").unwrap_or(&d.path).to_string();
+}
+
+fn read_file_input(p: &Path, sink: &mut Sink) -> Result<()> {
+    if is_jsonl(p) {
+        read_jsonl_file(p, sink)
+    } else {
+        read_text_file(p, sink)
+    }
+}
+
+/// Where a planned build reads an input from.
+#[derive(Debug)]
+enum Source {
+    File(PathBuf),
+    /// Standard input, copied into this temporary file.
+    Stdin(PathBuf),
+}
+
+/// The inputs of a build, looked through once without keeping their
+/// documents: which are skipped, how many documents and bytes there are,
+/// and which ids more than one document has. [`Plan::read`] then reads the
+/// documents again, a chunk at a time, so that a build holds only a chunk
+/// or two of them in memory, whatever the size of the corpus.
+///
+/// Standard input, which cannot be read twice, is copied into a temporary
+/// file, removed when the plan is dropped.
+#[derive(Debug)]
+pub struct Plan {
+    sources: Vec<Source>,
+    opts: ReadOptions,
+    /// The documents skipped, in input order.
+    pub skipped: Vec<Skip>,
+    /// How many documents there are to read.
+    pub documents: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// Ids of more than one document: each of those gets its path instead.
+    repeated: HashSet<String>,
+}
+
+impl Drop for Plan {
+    fn drop(&mut self) {
+        for s in &self.sources {
+            if let Source::Stdin(p) = s {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+fn read_source(src: &Source, sink: &mut Sink) -> Result<()> {
+    match src {
+        Source::File(p) => read_file_input(p, sink),
+        Source::Stdin(p) => {
+            let f = std::fs::File::open(p).map_err(stdin_error)?;
+            read_stdin(BufReader::with_capacity(64 * 1024, f), sink)
+        }
+    }
+}
+
+/// A new temporary file for a copy of standard input.
+fn spool_file() -> std::io::Result<(PathBuf, std::fs::File)> {
+    let dir = std::env::temp_dir();
+    let mut k = 0u32;
+    loop {
+        let p = dir.join(format!(".cnkg-stdin-{}-{k}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 1000 => k += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Looks through the listed inputs (see [`Plan`]), reading each document
+/// once and keeping none.
+///
+/// # Errors
+/// Those of [`read_listed`]; a temporary file for standard input that
+/// cannot be written is an [`Error::Read`] of `<stdin>`.
+pub fn plan(inputs: &[Input], opts: &ReadOptions) -> Result<Plan> {
+    let mut plan = Plan {
+        sources: Vec::new(),
+        opts: *opts,
+        skipped: Vec::new(),
+        documents: 0,
+        bytes: 0,
+        repeated: HashSet::new(),
+    };
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut skipped = Vec::new();
+    let (mut documents, mut bytes) = (0usize, 0u64);
+    let mut out = |item| {
+        match item {
+            Item::Doc(d) => {
+                documents += 1;
+                bytes += d.text.len() as u64;
+                *ids.entry(d.id).or_default() += 1;
+            }
+            Item::Skip(s) => skipped.push(s),
+        }
+        Ok(())
+    };
+    let mut sink = Sink {
+        opts,
+        out: &mut out,
+    };
+    for input in inputs {
+        match input {
+            Input::File(p) => plan.sources.push(Source::File(p.clone())),
+            Input::Stdin => {
+                let (p, f) = spool_file().map_err(stdin_error)?;
+                // in the plan at once, so that it is removed whatever happens
+                plan.sources.push(Source::Stdin(p));
+                let mut w = std::io::BufWriter::new(f);
+                spool_stdin(&mut w, opts.max_doc_bytes)
+                    .and_then(|()| w.flush())
+                    .map_err(stdin_error)?;
+            }
+        }
+        read_source(plan.sources.last().expect("just pushed"), &mut sink)?;
+    }
+    plan.skipped = skipped;
+    plan.documents = documents;
+    plan.bytes = bytes;
+    plan.repeated = ids.into_iter().filter(|e| e.1 > 1).map(|e| e.0).collect();
+    Ok(plan)
+}
+
+impl Plan {
+    /// "2 documents (1 invalid JSON, 1 without text)", or `None` when
+    /// nothing is skipped.
+    pub fn skip_counts(&self) -> Option<String> {
+        skip_counts(&self.skipped)
+    }
+
+    /// Reads the documents again, in order and with the ids [`read_listed`]
+    /// gives them, and hands them to `each` in chunks of `chunk` documents
+    /// (the last one shorter). They are read on another thread, at most a
+    /// chunk ahead of `each`.
+    ///
+    /// # Errors
+    /// [`Error::Read`] for a file that cannot be read any more,
+    /// [`Error::InputsChanged`] when the inputs no longer hold the
+    /// documents they held when planned.
+    pub fn read(&self, chunk: usize, mut each: impl FnMut(Vec<Document>)) -> Result<()> {
+        let chunk = chunk.max(1);
+        // the skips were found, and reported, when planned
+        let opts = ReadOptions {
+            strict: false,
+            ..self.opts
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(1);
+        let mut count = 0usize;
+        let read = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                let mut buf = Vec::with_capacity(chunk);
+                let mut out = |item| {
+                    if let Item::Doc(mut d) = item {
+                        if self.repeated.contains(&d.id) {
+                            rename(&mut d);
+                        }
+                        buf.push(d);
+                        if buf.len() == chunk {
+                            let full = std::mem::replace(&mut buf, Vec::with_capacity(chunk));
+                            // no one left to send to: the build has stopped
+                            tx.send(full).map_err(|_| Error::InputsChanged)?;
+                        }
+                    }
+                    Ok(())
+                };
+                let mut sink = Sink {
+                    opts: &opts,
+                    out: &mut out,
+                };
+                for src in &self.sources {
+                    read_source(src, &mut sink)?;
+                }
+                if !buf.is_empty() {
+                    tx.send(buf).map_err(|_| Error::InputsChanged)?;
+                }
+                Ok(())
+            });
+            for docs in rx {
+                count += docs.len();
+                each(docs);
+            }
+            reader
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        });
+        read?;
+        if count != self.documents {
+            return Err(Error::InputsChanged);
+        }
+        Ok(())
+    }
 }
 
 /// Lists and reads every input (see [`list_inputs`] and [`read_listed`]).
@@ -861,9 +1116,17 @@ mod tests {
     fn json_lines_keep_their_line_numbers_and_lose_a_byte_order_mark() {
         let src = "\u{feff}{\"text\":\"a\"}\r\n\n  \n{\"text\":\"b\"}\n{\n";
         let opts = ReadOptions::default();
+        let mut corpus = Corpus::default();
+        let mut out = |item| {
+            match item {
+                Item::Doc(d) => corpus.documents.push(d),
+                Item::Skip(s) => corpus.skipped.push(s),
+            }
+            Ok(())
+        };
         let mut sink = Sink {
             opts: &opts,
-            corpus: Corpus::default(),
+            out: &mut out,
         };
         read_jsonl(
             std::io::Cursor::new(src),
@@ -874,20 +1137,15 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let ids: Vec<&str> = sink
-            .corpus
-            .documents
-            .iter()
-            .map(|d| d.id.as_str())
-            .collect();
+        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["d.jsonl:1", "d.jsonl:4"]);
-        let skips: Vec<String> = sink.corpus.skipped.iter().map(|s| s.to_string()).collect();
+        let skips: Vec<String> = corpus.skipped.iter().map(|s| s.to_string()).collect();
         assert_eq!(
             skips,
             ["d.jsonl:5: invalid JSON at column 1: EOF while parsing an object"]
         );
         assert_eq!(
-            sink.corpus.skip_counts().as_deref(),
+            corpus.skip_counts().as_deref(),
             Some("1 document (1 invalid JSON)")
         );
     }

@@ -46,6 +46,10 @@ pub enum Error {
     /// A document was skipped and skips are errors (`--strict`).
     #[error("{0}")]
     Skipped(crate::corpus::Skip),
+    /// An input changed between the look through the inputs and the build
+    /// that reads them again.
+    #[error("the inputs changed while they were read; run the build again")]
+    InputsChanged,
     /// Every document was skipped.
     #[error("no documents left to read: skipped {0}; see warnings above")]
     NothingLeft(String),

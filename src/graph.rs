@@ -402,7 +402,77 @@ struct GEntity {
     known: Option<usize>,
     aliases: BTreeSet<String>,
     mentions: usize,
-    documents: BTreeSet<String>,
+    /// The documents mentioning it, as [`Docs`] indices, ascending.
+    documents: Vec<u32>,
+}
+
+/// Document ids and rule ids, each stored once; evidence refers to them by
+/// number.
+#[derive(Default)]
+struct Names {
+    ids: Vec<String>,
+    by: HashMap<String, u32>,
+}
+
+impl Names {
+    /// The number of `s`, and whether it was seen before.
+    fn intern(&mut self, s: &str) -> (u32, bool) {
+        if let Some(&i) = self.by.get(s) {
+            return (i, true);
+        }
+        let i = u32::try_from(self.ids.len()).expect("fewer than 2^32 names");
+        self.ids.push(s.to_string());
+        self.by.insert(s.to_string(), i);
+        (i, false)
+    }
+
+    fn get(&self, i: u32) -> &str {
+        &self.ids[i as usize]
+    }
+}
+
+/// Which sentence supports an event: document, offsets and rule, by number.
+/// The sentence itself follows from the document and the offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct EvId {
+    doc: u32,
+    start: usize,
+    end: usize,
+    rule: u32,
+}
+
+/// One distinct sentence supporting an event, and the pairs of people it
+/// supports. Its text is kept only while it may still be among the first
+/// sentences (by [`Evidence`] order) of an edge the event makes: with an
+/// evidence cap, the others are counted but not kept.
+struct Sup {
+    id: EvId,
+    pairs: Vec<(usize, usize)>,
+    sentence: Option<Box<str>>,
+}
+
+/// The edges of an event that a supporting sentence counts for: every edge
+/// of the event (`HELD_IN`, `REPORTED`), `MET` of a pair, `PARTICIPATED_IN`
+/// of a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum BagKey {
+    All,
+    Pair(usize, usize),
+    Person(usize),
+}
+
+impl Sup {
+    fn bags(&self) -> BTreeSet<BagKey> {
+        let mut b = BTreeSet::from([BagKey::All]);
+        for &(a, c) in &self.pairs {
+            if a != c {
+                b.insert(BagKey::Pair(a.min(c), a.max(c)));
+            }
+            b.insert(BagKey::Person(a));
+            b.insert(BagKey::Person(c));
+        }
+        b
+    }
 }
 
 struct GEvent {
@@ -411,8 +481,86 @@ struct GEvent {
     attendees: [BTreeSet<usize>; 2],
     date: Option<PartialDate>,
     place: Option<usize>,
-    support: Vec<(Evidence, Vec<(usize, usize)>)>,
+    /// The distinct supporting sentences, in the order first seen.
+    support: Vec<Sup>,
+    /// Supporting sentences, counting repeats.
+    mentions: usize,
+    /// Supporting sentences holding their text.
+    held: usize,
+    /// Prune when `held` reaches this.
+    mark: usize,
     reporters: BTreeSet<usize>,
+}
+
+impl GEvent {
+    /// Adds supporting sentences, merging those already there (a sentence
+    /// is there twice only from one document: `tail` says only the last
+    /// document's sentences need be searched).
+    fn add_support(&mut self, more: Vec<Sup>, tail: bool) {
+        for s in more {
+            self.mentions += 1;
+            let mut found = None;
+            for (i, x) in self.support.iter().enumerate().rev() {
+                if tail && x.id.doc != s.id.doc {
+                    break;
+                }
+                if x.id == s.id {
+                    found = Some(i);
+                    break;
+                }
+            }
+            match found {
+                Some(i) => {
+                    let x = &mut self.support[i];
+                    x.pairs.extend(s.pairs);
+                    if x.sentence.is_none() && s.sentence.is_some() {
+                        x.sentence = s.sentence;
+                        self.held += 1;
+                    }
+                }
+                None => {
+                    self.held += usize::from(s.sentence.is_some());
+                    self.support.push(s);
+                }
+            }
+        }
+    }
+
+    /// With a cap of `n` sentences per edge, drops the text of every
+    /// sentence that can no longer be among the first `n` of any edge of the
+    /// event: more sentences only push it further back.
+    fn prune(&mut self, n: usize, docs: &Names, rules: &Names) {
+        let mut order: Vec<usize> = (0..self.support.len())
+            .filter(|&i| self.support[i].sentence.is_some())
+            .collect();
+        let key = |i: &usize| {
+            let s = &self.support[*i];
+            (
+                docs.get(s.id.doc),
+                s.sentence.as_deref().unwrap_or(""),
+                s.id.start,
+                s.id.end,
+                rules.get(s.id.rule),
+            )
+        };
+        order.sort_by(|a, b| key(a).cmp(&key(b)));
+        let mut seen: HashMap<BagKey, usize> = HashMap::new();
+        let mut drop = Vec::new();
+        for i in order {
+            let bags = self.support[i].bags();
+            let keep = bags.iter().any(|b| seen.get(b).copied().unwrap_or(0) < n);
+            for b in bags {
+                *seen.entry(b).or_default() += 1;
+            }
+            if !keep {
+                drop.push(i);
+            }
+        }
+        for i in drop {
+            self.support[i].sentence = None;
+            self.held -= 1;
+        }
+    }
 }
 
 /// (source, target, relation, title, date) of a plain edge.
@@ -430,8 +578,23 @@ struct Merger<'a> {
     /// Events absorbed by another in the last pass.
     gone: Vec<bool>,
     edges: BTreeMap<EdgeKey, Bag>,
-    documents: Vec<Value>,
+    documents: Vec<DocOut>,
+    /// Document ids (of documents and of evidence), by number.
+    doc_ids: Names,
+    /// Rule ids of event evidence, by number.
+    rule_ids: Names,
+    /// Whether two documents had one id: a sentence repeated in an event may
+    /// then come from any earlier document, not only the last one.
+    repeated: bool,
     cap: EvidenceCap,
+}
+
+/// A document as the graph's `documents` lists it.
+struct DocOut {
+    id: u32,
+    path: String,
+    title: Option<String>,
+    date: Option<PartialDate>,
 }
 
 impl<'a> Merger<'a> {
@@ -446,6 +609,9 @@ impl<'a> Merger<'a> {
             gone: Vec::new(),
             edges: BTreeMap::new(),
             documents: Vec::new(),
+            doc_ids: Names::default(),
+            rule_ids: Names::default(),
+            repeated: false,
             cap: EvidenceCap::All,
         }
     }
@@ -597,7 +763,7 @@ impl<'a> Merger<'a> {
         }
     }
 
-    fn absorb(&mut self, gi: usize, mut e: GEvent, swap: bool) {
+    fn absorb(&mut self, gi: usize, mut e: GEvent, swap: bool, tail: bool) {
         if swap {
             e.sides.swap(0, 1);
             e.attendees.swap(0, 1);
@@ -615,8 +781,23 @@ impl<'a> Merger<'a> {
             (a, b) => a.or(b),
         };
         g.place = place;
-        g.support.extend(e.support);
+        // the sentences, each counted as often as it was seen
+        let repeats = e.mentions - e.support.len();
+        g.add_support(e.support, tail);
+        g.mentions += repeats;
         g.reporters.extend(e.reporters);
+        self.prune(gi);
+    }
+
+    /// Prunes the evidence of event `gi` when it has doubled since the last
+    /// prune (see [`GEvent::prune`]).
+    fn prune(&mut self, gi: usize) {
+        let Some(n) = self.cap.limit() else { return };
+        let e = &mut self.events[gi];
+        if e.held >= e.mark {
+            e.prune(n, &self.doc_ids, &self.rule_ids);
+            e.mark = (2 * e.held).max(32);
+        }
     }
 
     fn add_event(&mut self, e: GEvent) {
@@ -634,7 +815,8 @@ impl<'a> Merger<'a> {
                 continue;
             }
             if let Some(swap) = Self::orientation(g, &e) {
-                self.absorb(gi, e, swap);
+                let tail = !self.repeated;
+                self.absorb(gi, e, swap, tail);
                 self.index_event(gi);
                 return;
             }
@@ -642,18 +824,20 @@ impl<'a> Merger<'a> {
         self.events.push(e);
         self.gone.push(false);
         self.index_event(self.events.len() - 1);
+        self.prune(self.events.len() - 1);
     }
 
     /// Merges one document's facts; documents must come in order.
     fn merge_doc(&mut self, f: DocFacts) {
         {
-            let doc_id = f.meta.id.clone();
-            self.documents.push(json!({
-                "id": f.meta.id,
-                "path": f.meta.path,
-                "title": f.meta.title,
-                "date": f.meta.date.map(|d| d.to_string()),
-            }));
+            let (doc_no, seen) = self.doc_ids.intern(&f.meta.id);
+            self.repeated |= seen;
+            self.documents.push(DocOut {
+                id: doc_no,
+                path: f.meta.path,
+                title: f.meta.title,
+                date: f.meta.date,
+            });
             let map: Vec<usize> = f
                 .entities
                 .iter()
@@ -663,7 +847,9 @@ impl<'a> Merger<'a> {
                 let g = &mut self.ents[map[i]];
                 g.mentions += e.mentions;
                 if e.mentions > 0 {
-                    g.documents.insert(doc_id.clone());
+                    if let Err(at) = g.documents.binary_search(&doc_no) {
+                        g.documents.insert(at, doc_no);
+                    }
                 }
                 g.aliases.extend(e.spellings.iter().cloned());
             }
@@ -679,24 +865,40 @@ impl<'a> Merger<'a> {
                 } = ev;
                 let m =
                     |s: &BTreeSet<usize>| s.iter().map(|&i| map[i]).collect::<BTreeSet<usize>>();
-                let support = support
+                let support: Vec<Sup> = support
                     .into_iter()
                     .map(|(e, pairs)| {
-                        (
-                            e,
-                            pairs.into_iter().map(|(a, b)| (map[a], map[b])).collect(),
-                        )
+                        let doc = if e.doc == self.doc_ids.get(doc_no) {
+                            doc_no
+                        } else {
+                            self.doc_ids.intern(&e.doc).0
+                        };
+                        Sup {
+                            id: EvId {
+                                doc,
+                                start: e.start,
+                                end: e.end,
+                                rule: self.rule_ids.intern(&e.rule).0,
+                            },
+                            pairs: pairs.into_iter().map(|(a, b)| (map[a], map[b])).collect(),
+                            sentence: Some(e.sentence.into_boxed_str()),
+                        }
                     })
                     .collect();
-                self.add_event(GEvent {
+                let mut e = GEvent {
                     kind,
                     sides: [m(&sides[0]), m(&sides[1])],
                     attendees: [m(&attendees[0]), m(&attendees[1])],
                     date,
                     place: place.map(|p| map[p]),
-                    support,
+                    support: Vec::new(),
+                    mentions: 0,
+                    held: 0,
+                    mark: 32,
                     reporters: m(&reporters),
-                });
+                };
+                e.add_support(support, !self.repeated);
+                self.add_event(e);
             }
             // this document's evidence of each edge, then into the graph's
             let mut mine: BTreeMap<EdgeKey, BTreeSet<Evidence>> = BTreeMap::new();
@@ -753,11 +955,14 @@ impl<'a> Merger<'a> {
                             date: None,
                             place: None,
                             support: Vec::new(),
+                            mentions: 0,
+                            held: 0,
+                            mark: 0,
                             reporters: BTreeSet::new(),
                         },
                     );
                     self.gone[i] = true;
-                    self.absorb(j, e, swap);
+                    self.absorb(j, e, swap, false);
                     self.index_event(j);
                 }
             }
@@ -786,7 +991,7 @@ impl<'a> Merger<'a> {
         unique(base, used)
     }
 
-    fn into_graph(mut self, documents: Vec<Value>) -> KnowledgeGraph {
+    fn into_graph(mut self, documents: Vec<DocOut>) -> KnowledgeGraph {
         // places used by events and their containers, so LOCATED_IN chains are whole
         let mut needed: BTreeSet<usize> = BTreeSet::new();
         for e in &self.events {
@@ -843,7 +1048,9 @@ impl<'a> Merger<'a> {
             let aliases: Vec<&String> = e.aliases.iter().filter(|a| *a != &e.label).collect();
             attrs.insert("aliases".into(), json!(aliases));
             attrs.insert("mentions".into(), json!(e.mentions));
-            attrs.insert("documents".into(), json!(e.documents));
+            let mut docs: Vec<&str> = e.documents.iter().map(|&d| self.doc_ids.get(d)).collect();
+            docs.sort_unstable();
+            attrs.insert("documents".into(), json!(docs));
             attrs.insert(
                 "source".into(),
                 json!(if e.known.is_some() {
@@ -884,7 +1091,9 @@ impl<'a> Merger<'a> {
         events.sort_by_cached_key(|e| {
             (
                 e.date.map(|d| d.to_string()),
-                e.support.first().map(|s| (s.0.doc.clone(), s.0.start)),
+                e.support
+                    .first()
+                    .map(|s| (self.doc_ids.get(s.id.doc).to_string(), s.id.start)),
             )
         });
         for e in &events {
@@ -923,7 +1132,11 @@ impl<'a> Merger<'a> {
             }
             parts.extend(principals);
             let id = unique(format!("event:{}", parts.join("-")), &mut used);
-            let docs: BTreeSet<String> = e.support.iter().map(|s| s.0.doc.clone()).collect();
+            let docs: BTreeSet<&str> = e
+                .support
+                .iter()
+                .map(|s| self.doc_ids.get(s.id.doc))
+                .collect();
             let names: Vec<String> = e
                 .sides
                 .iter()
@@ -945,7 +1158,7 @@ impl<'a> Merger<'a> {
             attrs.insert("type".into(), json!("Event"));
             attrs.insert("label".into(), json!(label));
             attrs.insert("aliases".into(), json!([]));
-            attrs.insert("mentions".into(), json!(e.support.len()));
+            attrs.insert("mentions".into(), json!(e.mentions));
             attrs.insert("documents".into(), json!(docs));
             attrs.insert("kind".into(), json!(e.kind));
             attrs.insert("date".into(), json!(date));
@@ -955,63 +1168,83 @@ impl<'a> Merger<'a> {
                 attrs,
             });
             // MET per pair of counterparts
-            let mut pairs: BTreeMap<(String, String), BTreeSet<Evidence>> = BTreeMap::new();
-            let mut part: BTreeMap<String, (BTreeSet<Evidence>, &str, usize)> = BTreeMap::new();
-            for (ev, ps) in &e.support {
-                for &(a, b) in ps {
+            // each edge's sentences still held (with a cap, its first ones)
+            // and how many there are
+            let evidence = |s: &Sup| {
+                s.sentence.as_ref().map(|t| Evidence {
+                    doc: self.doc_ids.get(s.id.doc).to_string(),
+                    sentence: t.to_string(),
+                    start: s.id.start,
+                    end: s.id.end,
+                    rule: self.rule_ids.get(s.id.rule).to_string(),
+                })
+            };
+            type Evs = (BTreeSet<Evidence>, usize);
+            let mut pairs: BTreeMap<(String, String), Evs> = BTreeMap::new();
+            let mut part: BTreeMap<String, (Evs, &str, usize)> = BTreeMap::new();
+            for sup in &e.support {
+                let mut keys = BTreeSet::new();
+                for &(a, b) in &sup.pairs {
                     let (Some(ia), Some(ib)) = (id_of(a), id_of(b)) else {
                         continue;
                     };
                     if ia == ib {
                         continue;
                     }
-                    let key = if ia < ib { (ia, ib) } else { (ib, ia) };
-                    pairs.entry(key).or_default().insert(ev.clone());
+                    keys.insert(if ia < ib { (ia, ib) } else { (ib, ia) });
+                }
+                let ev = if keys.is_empty() { None } else { evidence(sup) };
+                for key in keys {
+                    let bag = pairs.entry(key).or_default();
+                    bag.1 += 1;
+                    bag.0.extend(ev.clone());
                 }
             }
             for s in 0..2 {
                 for (set, role) in [(&e.sides[s], "principal"), (&e.attendees[s], "attendee")] {
                     for &g in set {
                         let Some(pid) = id_of(g) else { continue };
-                        let evs: BTreeSet<Evidence> = e
-                            .support
-                            .iter()
-                            .filter(|(_, ps)| ps.iter().any(|&(a, b)| a == g || b == g))
-                            .map(|x| x.0.clone())
-                            .collect();
+                        let mut evs: Evs = Default::default();
+                        for sup in &e.support {
+                            if sup.pairs.iter().any(|&(a, b)| a == g || b == g) {
+                                evs.1 += 1;
+                                evs.0.extend(evidence(sup));
+                            }
+                        }
                         part.insert(pid, (evs, role, s));
                     }
                 }
             }
-            for ((a, b), evs) in pairs {
+            for ((a, b), (evs, count)) in pairs {
                 let mut m = Map::new();
                 m.insert("relation".into(), json!("MET"));
                 m.insert("event".into(), json!(id));
                 m.insert("date".into(), json!(date));
                 m.insert("place".into(), json!(place_id));
-                self.cap.write(&mut m, &evs, evs.len());
+                self.cap.write(&mut m, &evs, count);
                 raw_edges.push((a, b, m));
             }
-            for (pid, (evs, role, side)) in part {
+            for (pid, ((evs, count), role, side)) in part {
                 let mut m = Map::new();
                 m.insert("relation".into(), json!("PARTICIPATED_IN"));
                 m.insert("role".into(), json!(role));
                 m.insert("side".into(), json!(side + 1));
-                self.cap.write(&mut m, &evs, evs.len());
+                self.cap.write(&mut m, &evs, count);
                 raw_edges.push((pid, id.clone(), m));
             }
-            let all: BTreeSet<Evidence> = e.support.iter().map(|x| x.0.clone()).collect();
+            let all: BTreeSet<Evidence> = e.support.iter().filter_map(evidence).collect();
+            let count = e.support.len();
             if let Some(p) = &place_id {
                 let mut m = Map::new();
                 m.insert("relation".into(), json!("HELD_IN"));
-                self.cap.write(&mut m, &all, all.len());
+                self.cap.write(&mut m, &all, count);
                 raw_edges.push((id.clone(), p.clone(), m));
             }
             for &r in &e.reporters {
                 if let Some(rid) = id_of(r) {
                     let mut m = Map::new();
                     m.insert("relation".into(), json!("REPORTED"));
-                    self.cap.write(&mut m, &all, all.len());
+                    self.cap.write(&mut m, &all, count);
                     raw_edges.push((rid, id.clone(), m));
                 }
             }
@@ -1071,6 +1304,17 @@ impl<'a> Merger<'a> {
             "generator".into(),
             json!({"name": "cnkg", "version": env!("CARGO_PKG_VERSION")}),
         );
+        let documents = documents
+            .into_iter()
+            .map(|d| {
+                json!({
+                    "id": self.doc_ids.get(d.id),
+                    "path": d.path,
+                    "title": d.title,
+                    "date": d.date.map(|d| d.to_string()),
+                })
+            })
+            .collect();
         kg.meta.insert("documents".into(), Value::Array(documents));
         kg.meta.insert(
             "rules".into(),

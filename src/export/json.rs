@@ -82,6 +82,20 @@ pub fn to_string_with_facts(g: &KnowledgeGraph, facts: &[DocRecord]) -> String {
     s
 }
 
+/// Writes the graph as [`to_string`] (or, with facts,
+/// [`to_string_with_facts`]) would, without holding the text in memory.
+///
+/// # Errors
+/// Those of `w`.
+pub fn write(
+    g: &KnowledgeGraph,
+    facts: Option<&[DocRecord]>,
+    mut w: impl std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, &GraphOut(g, facts)).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
+}
+
 fn bad(path: &Path, message: impl Into<String>) -> Error {
     Error::BadGraph {
         path: path.to_path_buf(),

@@ -260,6 +260,18 @@ fn same_inode(_out: &std::fs::Metadata, _input: &Path) -> bool {
 /// # Errors
 /// [`Error::Write`] when the folder is not writable.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    write_atomic_with(path, |f| f.write_all(data))
+}
+
+/// As [`write_atomic`], with the content written by `write` (through a
+/// buffer), so that a large output need not be held in memory first.
+///
+/// # Errors
+/// [`Error::Write`] naming `path`; the file is then left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     // write through a symbolic link rather than replacing the link
     let target = match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => path.canonicalize().unwrap_or(path.to_path_buf()),
@@ -281,8 +293,11 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
     let old_perms = std::fs::metadata(&target).ok().map(|m| m.permissions());
     *pending() = Some(tmp.clone());
     let res = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        write(&mut f)?;
+        let f = f
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         drop(f);
         if let Some(perms) = old_perms {
