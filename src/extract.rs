@@ -16,13 +16,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use aho_corasick::{
-    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
-};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
 use crate::dates::{resolve, DateContext, DateParts, PartialDate};
 use crate::error::Result;
 use crate::gate::{Gate, Open};
+use crate::names::{MatcherKind, NameMatch, NameMatcher};
 use crate::rules::{Compiled, EntityType, RuleSet, CLOSE, OPEN};
 use crate::text::{name_key, split_sentences, Normalized, Span};
 
@@ -120,16 +119,13 @@ impl Gates {
     }
 }
 
-/// Up to this many spellings, the name automaton is a DFA.
-const DFA_NAMES: usize = 20_000;
-
 /// The rules, compiled and ready to extract.
 #[derive(Debug)]
 pub struct Extractor {
     /// Known entities.
     pub known: Vec<KnownEntity>,
     known_by_key: HashMap<String, usize>,
-    gaz: AhoCorasick,
+    gaz: NameMatcher,
     gaz_patterns: Vec<GazPattern>,
     compiled: Compiled,
     not_name: BTreeSet<String>,
@@ -400,52 +396,23 @@ fn news_of_the_day(date: Option<PartialDate>, doc: Option<PartialDate>) -> bool 
     }
 }
 
-/// Gazetteer matches that stand as whole words. Where the longest name at a
-/// place runs into a word ("Chinese State Council" in "Chinese State
-/// Councilor"), the longest shorter name there that stands whole is taken
-/// ("Chinese"), so a longer name never hides a shorter one.
-fn whole_word_matches(ac: &AhoCorasick, s: &str) -> Vec<aho_corasick::Match> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < s.len() {
-        let Some(m) = ac.find(Input::new(s).range(pos..)) else {
-            break;
-        };
-        if bounded(s, m.start(), m.end()) {
-            out.push(m);
-            pos = m.end().max(m.start() + 1);
-            continue;
-        }
-        let mut end = m.end();
-        let mut shorter = None;
-        while end > m.start() + 1 {
-            let input = Input::new(s)
-                .range(m.start()..end - 1)
-                .anchored(Anchored::Yes);
-            match ac.find(input) {
-                Some(k) if bounded(s, k.start(), k.end()) => {
-                    shorter = Some(k);
-                    break;
-                }
-                Some(k) => end = k.end(),
-                None => break,
-            }
-        }
-        match shorter {
-            Some(k) => {
-                out.push(k);
-                pos = k.end();
-            }
-            None => pos = m.start() + s[m.start()..].chars().next().map_or(1, char::len_utf8),
-        }
-    }
-    out
-}
-
 fn bounded(text: &str, s: usize, e: usize) -> bool {
     let before = text[..s].chars().next_back();
     let after = text[e..].chars().next();
     !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+/// The matcher of `kind` over the gazetteer's spellings.
+fn build_names(patterns: &[GazPattern], kind: MatcherKind) -> Result<NameMatcher> {
+    let texts: Vec<&str> = patterns.iter().map(|p| p.text.as_str()).collect();
+    NameMatcher::new(&texts, kind).map_err(|e| {
+        crate::error::Error::Rules(vec![crate::error::RuleIssue {
+            file: PathBuf::from("graph_rules"),
+            line: None,
+            rule: None,
+            message: format!("cannot build the name automaton: {e}"),
+        }])
+    })
 }
 
 fn lexicon_tokens(c: &Compiled, names: &[&str]) -> BTreeSet<String> {
@@ -508,22 +475,9 @@ impl Extractor {
                 }
             }
         }
-        // a DFA, the fastest kind of automaton, while the names are few enough
-        // for its memory; past that the automaton's own choice
-        let gaz = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Both)
-            .ascii_case_insensitive(true)
-            .kind((gaz_patterns.len() <= DFA_NAMES).then_some(AhoCorasickKind::DFA))
-            .build(gaz_patterns.iter().map(|p| p.text.as_str()))
-            .map_err(|e| {
-                crate::error::Error::Rules(vec![crate::error::RuleIssue {
-                    file: PathBuf::from("graph_rules"),
-                    line: None,
-                    rule: None,
-                    message: format!("cannot build the name automaton: {e}"),
-                }])
-            })?;
+        // a DFA, the fastest to search, while the names are few enough to
+        // build one quickly; past that a hash index of names
+        let gaz = build_names(&gaz_patterns, MatcherKind::for_names(gaz_patterns.len()))?;
         let not_name = lexicon_tokens(
             &compiled,
             &[
@@ -657,6 +611,30 @@ impl Extractor {
     /// Whether work that cannot change the result is skipped.
     pub fn gated(&self) -> bool {
         self.gated
+    }
+
+    /// Finds the gazetteer's names with a matcher of `kind` (by default it
+    /// follows the number of names, see [`crate::names`]). Both kinds find
+    /// the same names; forcing one is there to prove it.
+    ///
+    /// # Errors
+    /// When the automaton cannot be built.
+    pub fn set_name_matcher(&mut self, kind: MatcherKind) -> Result<()> {
+        if self.gaz.kind() != kind {
+            self.gaz = build_names(&self.gaz_patterns, kind)?;
+        }
+        Ok(())
+    }
+
+    /// The kind of matcher the gazetteer's names are found with.
+    pub fn name_matcher(&self) -> MatcherKind {
+        self.gaz.kind()
+    }
+
+    /// The gazetteer's names in `s` standing as whole words, as the first
+    /// step of extraction finds them (before its case checks).
+    pub fn name_matches(&self, s: &str) -> Vec<NameMatch> {
+        self.gaz.whole_words(s)
     }
 
     /// The known entity a name stands for, if any.
@@ -962,8 +940,8 @@ impl<'a> DocRun<'a> {
         g.all
             .open_in(&self.sent_hits, span.start, span.end, &mut open);
         let mut cands: Vec<Mention> = Vec::new();
-        for m in whole_word_matches(&self.x.gaz, s) {
-            let p = &self.x.gaz_patterns[m.pattern().as_usize()];
+        for m in self.x.gaz.whole_words(s) {
+            let p = &self.x.gaz_patterns[m.pattern()];
             let got = &s[m.start()..m.end()];
             let first_upper = got
                 .chars()
