@@ -84,7 +84,7 @@ pub enum NameMatcher {
     /// case-insensitive.
     Automaton(AhoCorasick),
     /// A hash index of names and name prefixes.
-    Index(NameIndex),
+    Index(Box<NameIndex>),
 }
 
 impl NameMatcher {
@@ -107,7 +107,7 @@ impl NameMatcher {
             MatcherKind::Index if names.iter().any(|n| n.as_ref().is_empty()) => {
                 NameMatcher::new(names, MatcherKind::Automaton)
             }
-            MatcherKind::Index => Ok(NameMatcher::Index(NameIndex::new(names))),
+            MatcherKind::Index => Ok(NameMatcher::Index(Box::new(NameIndex::new(names)))),
         }
     }
 
@@ -185,7 +185,7 @@ fn automaton_whole_words(ac: &AhoCorasick, s: &str) -> Vec<NameMatch> {
 /// No name: a key that is only a prefix.
 const NONE: u32 = u32::MAX;
 /// An empty slot of the table.
-const EMPTY: u32 = u32::MAX;
+const EMPTY: u64 = u64::MAX;
 
 /// One key of the index: ASCII-lowercased text `arena[off..off + len]`.
 #[derive(Debug, Clone)]
@@ -215,8 +215,10 @@ pub struct NameIndex {
     /// The names, ASCII-lowercased, one after the other.
     arena: Vec<u8>,
     keys: Vec<Key>,
-    /// Open addressing, linear probing: indices into `keys`, or [`EMPTY`].
-    table: Vec<u32>,
+    /// Open addressing, linear probing: the high half of a key's hash
+    /// (compared before the key itself) over its index in `keys`, or
+    /// [`EMPTY`].
+    table: Vec<u64>,
     mask: usize,
     /// Which bytes (ASCII-lowercased) a name starts with.
     first: [bool; 256],
@@ -318,8 +320,10 @@ impl NameIndex {
             if k == EMPTY {
                 break;
             }
-            let key = &mut self.keys[k as usize];
-            if key.hash == h && key.len as usize == len && &arena[key.off as usize..][..len] == text
+            let key = &mut self.keys[k as u32 as usize];
+            if k >> 32 == h >> 32
+                && key.len as usize == len
+                && &arena[key.off as usize..][..len] == text
             {
                 match name {
                     Some(n) if key.name == NONE => key.name = n,
@@ -334,7 +338,7 @@ impl NameIndex {
             self.grow();
             return self.insert(arena, off, len, name);
         }
-        self.table[slot] = self.keys.len() as u32;
+        self.table[slot] = h >> 32 << 32 | self.keys.len() as u64;
         self.keys.push(Key {
             hash: h,
             off: off as u32,
@@ -353,7 +357,7 @@ impl NameIndex {
             while self.table[slot] != EMPTY {
                 slot = (slot + 1) & self.mask;
             }
-            self.table[slot] = i as u32;
+            self.table[slot] = k.hash >> 32 << 32 | i as u64;
         }
     }
 
@@ -365,12 +369,13 @@ impl NameIndex {
             if k == EMPTY {
                 return None;
             }
-            let key = &self.keys[k as usize];
-            if key.hash == h
-                && key.len as usize == text.len()
-                && &self.arena[key.off as usize..][..text.len()] == text
-            {
-                return Some(key);
+            if k >> 32 == h >> 32 {
+                let key = &self.keys[k as u32 as usize];
+                if key.len as usize == text.len()
+                    && &self.arena[key.off as usize..][..text.len()] == text
+                {
+                    return Some(key);
+                }
             }
             slot = (slot + 1) & self.mask;
         }
