@@ -293,6 +293,10 @@ pub struct LoadTimes {
     pub compile_time: Duration,
     /// How the names are found.
     pub matcher: MatcherKind,
+    /// Processor time of load and compile, all threads, where known: on a
+    /// machine shared with other work, the wall time varies with the load
+    /// and this does not.
+    pub cpu_time: Option<Duration>,
 }
 
 impl LoadTimes {
@@ -325,10 +329,13 @@ impl GazetteerReport {
     pub fn render(&self) -> String {
         let row = |what: &str, t: &LoadTimes, size: String| {
             format!(
-                "{what:<11} {size}load {:.3} s + compile {:.3} s = total {:.3} s (names by {})\n",
+                "{what:<11} {size}load {:.3} s + compile {:.3} s = total {:.3} s{} (names by {})\n",
                 t.load_time.as_secs_f64(),
                 t.compile_time.as_secs_f64(),
                 t.total().as_secs_f64(),
+                t.cpu_time
+                    .map(|c| format!(", {:.2} s of processor time", c.as_secs_f64()))
+                    .unwrap_or_default(),
                 match t.matcher {
                     MatcherKind::Automaton => "automaton",
                     MatcherKind::Index => "index",
@@ -439,14 +446,26 @@ fn rule_files(rules: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Processor time of the process so far, all threads (Linux, in the
+/// kernel's usual ticks of 10 ms).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// Times `load`, then compiling what it loaded.
 fn time_load(bytes: usize, load: impl FnOnce() -> Result<RuleSet>) -> Result<(LoadTimes, RuleSet)> {
+    let cpu = cpu_time();
     let t = Instant::now();
     let set = load()?;
     let load_time = t.elapsed();
     let t = Instant::now();
     let x = Extractor::new(&set)?;
     let compile_time = t.elapsed();
+    let cpu_time = cpu.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
     let matcher = x.name_matcher();
     drop(x);
     let times = LoadTimes {
@@ -454,6 +473,7 @@ fn time_load(bytes: usize, load: impl FnOnce() -> Result<RuleSet>) -> Result<(Lo
         load_time,
         compile_time,
         matcher,
+        cpu_time,
     };
     Ok((times, set))
 }

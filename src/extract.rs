@@ -490,39 +490,34 @@ impl Extractor {
             r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b",
         )
         .expect("valid regex");
-        // the gates on one core, the gazetteer's names and surnames on the
-        // other: each takes a good part of a second for 100,000 entities
-        let gaz_side = || -> Result<_> {
-            let idx: HashMap<&str, usize> = rules
-                .entities
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.rule.id.as_str(), i))
-                .collect();
-            let mut known = Vec::with_capacity(rules.entities.len());
-            let mut known_by_key = HashMap::with_capacity(rules.entities.len() * 3);
-            let mut gaz_patterns = Vec::new();
+        let idx: HashMap<&str, usize> = rules
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.rule.id.as_str(), i))
+            .collect();
+        // the spellings of the names and their matcher
+        let names = || -> Result<_> {
+            let mut gaz_patterns = Vec::with_capacity(rules.entities.len() * 3);
             for (i, e) in rules.entities.iter().enumerate() {
                 let r = &e.rule;
                 let kind = EntityType::parse(&r.kind).unwrap_or(EntityType::Organization);
-                known.push(KnownEntity {
-                    node_id: format!("{}:{}", kind.id_prefix(), r.id),
-                    kind,
-                    name: r.name.clone(),
-                    aliases: r.aliases.clone(),
-                    country: r.country.as_deref().and_then(|c| idx.get(c).copied()),
-                    located_in: r.located_in.as_deref().and_then(|c| idx.get(c).copied()),
-                    titles: r.roles.iter().map(|t| t.title.to_lowercase()).collect(),
-                });
-                let mut seen = BTreeSet::new();
+                let first = gaz_patterns.len();
                 for n in std::iter::once(&r.name)
                     .chain(&r.aliases)
                     .chain(&r.demonyms)
                 {
-                    known_by_key.entry(name_key(n)).or_insert(i);
                     let acronym = !n.chars().any(|c| c.is_lowercase());
                     for v in variants(n, kind == EntityType::Person) {
-                        if seen.insert(v.to_lowercase()) {
+                        // once per entity, case aside
+                        let same = |p: &GazPattern| {
+                            if p.text.is_ascii() && v.is_ascii() {
+                                p.text.eq_ignore_ascii_case(&v)
+                            } else {
+                                p.text.to_lowercase() == v.to_lowercase()
+                            }
+                        };
+                        if !gaz_patterns[first..].iter().any(same) {
                             gaz_patterns.push(GazPattern {
                                 entity: i,
                                 text: v,
@@ -532,56 +527,78 @@ impl Extractor {
                     }
                 }
             }
-            let (gaz, (known_short, unique_short, unique_short_ac)) = rayon::join(
-                || {
-                    // a DFA, the fastest to search, while the names are few enough to
-                    // build one quickly; past that a hash index of names
-                    build_names(&gaz_patterns, MatcherKind::for_names(gaz_patterns.len()))
-                },
-                || {
-                    let mut known_short: HashMap<String, Option<usize>> = HashMap::new();
-                    for (i, k) in known.iter().enumerate() {
-                        if k.kind != EntityType::Person {
-                            continue;
-                        }
-                        let mut mine = BTreeSet::new();
-                        for n in std::iter::once(&k.name).chain(&k.aliases) {
-                            if let Some(sf) = surname_of(n, &surname_first) {
-                                mine.insert(sf);
-                            }
-                        }
-                        for sf in mine {
-                            known_short
-                                .entry(sf)
-                                .and_modify(|v| *v = None)
-                                .or_insert(Some(i));
-                        }
-                    }
-                    let mut unique_short: Vec<String> = known_short
-                        .iter()
-                        .filter(|(_, k)| k.is_some())
-                        .map(|(s, _)| s.clone())
-                        .collect();
-                    unique_short.sort();
-                    let unique_short_ac = AhoCorasickBuilder::new()
-                        .match_kind(MatchKind::LeftmostLongest)
-                        .build(&unique_short)
-                        .ok()
-                        .filter(|_| !unique_short.is_empty());
-                    (known_short, unique_short, unique_short_ac)
-                },
-            );
-            Ok((
-                known,
-                known_by_key,
-                gaz_patterns,
-                gaz?,
-                known_short,
-                unique_short,
-                unique_short_ac,
-            ))
+            // a DFA, the fastest to search, while the names are few enough to
+            // build one quickly; past that a hash index of names
+            let gaz = build_names(&gaz_patterns, MatcherKind::for_names(gaz_patterns.len()))?;
+            Ok((gaz_patterns, gaz))
         };
-        let (gates, gaz_side) = rayon::join(
+        // the entities, and the surnames borne by one known person
+        let people = || {
+            let known: Vec<KnownEntity> = rules
+                .entities
+                .iter()
+                .map(|e| {
+                    let r = &e.rule;
+                    let kind = EntityType::parse(&r.kind).unwrap_or(EntityType::Organization);
+                    KnownEntity {
+                        node_id: format!("{}:{}", kind.id_prefix(), r.id),
+                        kind,
+                        name: r.name.clone(),
+                        aliases: r.aliases.clone(),
+                        country: r.country.as_deref().and_then(|c| idx.get(c).copied()),
+                        located_in: r.located_in.as_deref().and_then(|c| idx.get(c).copied()),
+                        titles: r.roles.iter().map(|t| t.title.to_lowercase()).collect(),
+                    }
+                })
+                .collect();
+            let mut known_short: HashMap<String, Option<usize>> = HashMap::new();
+            for (i, k) in known.iter().enumerate() {
+                if k.kind != EntityType::Person {
+                    continue;
+                }
+                let mut mine = BTreeSet::new();
+                for n in std::iter::once(&k.name).chain(&k.aliases) {
+                    if let Some(sf) = surname_of(n, &surname_first) {
+                        mine.insert(sf);
+                    }
+                }
+                for sf in mine {
+                    known_short
+                        .entry(sf)
+                        .and_modify(|v| *v = None)
+                        .or_insert(Some(i));
+                }
+            }
+            let mut unique_short: Vec<String> = known_short
+                .iter()
+                .filter(|(_, k)| k.is_some())
+                .map(|(s, _)| s.clone())
+                .collect();
+            unique_short.sort();
+            let unique_short_ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&unique_short)
+                .ok()
+                .filter(|_| !unique_short.is_empty());
+            (known, known_short, unique_short, unique_short_ac)
+        };
+        // each name's key
+        let keys = || {
+            let mut known_by_key = HashMap::with_capacity(rules.entities.len() * 3);
+            for (i, e) in rules.entities.iter().enumerate() {
+                let r = &e.rule;
+                for n in std::iter::once(&r.name)
+                    .chain(&r.aliases)
+                    .chain(&r.demonyms)
+                {
+                    known_by_key.entry(name_key(n)).or_insert(i);
+                }
+            }
+            known_by_key
+        };
+        // the gates on one core, the gazetteer on the other (each takes a
+        // good part of a second for 100,000 entities), as work frees them
+        let (gates, (names, (people, known_by_key))) = rayon::join(
             || {
                 Gates::new(
                     &compiled,
@@ -594,10 +611,10 @@ impl Extractor {
                     year_re.as_str(),
                 )
             },
-            gaz_side,
+            || rayon::join(names, || rayon::join(people, keys)),
         );
-        let (known, known_by_key, gaz_patterns, gaz, known_short, unique_short, unique_short_ac) =
-            gaz_side?;
+        let (gaz_patterns, gaz) = names?;
+        let (known, known_short, unique_short, unique_short_ac) = people;
         Ok(Extractor {
             known,
             known_by_key,

@@ -2,9 +2,8 @@
 //!
 //! Two matchers give the same matches: an Aho-Corasick DFA, the fastest to
 //! search while the names are few, and a [`NameIndex`], a hash table of the
-//! names and of their prefixes that end before a space or a punctuation
-//! mark, which builds in a fraction of the time an automaton of hundreds of
-//! thousands of names takes. [`NameMatcher::new`] picks by the number of
+//! names and of their first words, which builds in a fraction of the time
+//! an automaton of hundreds of thousands of names takes. [`NameMatcher::new`] picks by the number of
 //! names; `CNKG_NAME_MATCHER=automaton` or `=index` forces one (as a check
 //! that both give the same graph).
 //!
@@ -182,7 +181,7 @@ fn automaton_whole_words(ac: &AhoCorasick, s: &str) -> Vec<NameMatch> {
     out
 }
 
-/// No name: a key that is only a prefix.
+/// No name: a key that is only a first word.
 const NONE: u32 = u32::MAX;
 /// An empty slot of the table.
 const EMPTY: u64 = u64::MAX;
@@ -195,21 +194,22 @@ struct Key {
     len: u32,
     /// The first name with this text, or [`NONE`].
     name: u32,
-    /// Whether a longer name goes on after this text with a character that
-    /// is neither a letter nor a digit.
-    prefix: bool,
+    /// The length of the longest name that starts with this text as its
+    /// first word and goes on after it, or 0.
+    longest: u32,
 }
 
 /// A hash index of names for whole-word, leftmost-longest, ASCII
 /// case-insensitive search.
 ///
-/// Its keys are the names, ASCII-lowercased, and every prefix of a name
-/// that ends right before a character that is not a letter or a digit
-/// ("kim", "kim jong" of "Kim Jong Un"). A name standing as a whole word
-/// starts after a non-word character and ends before one, so at each such
-/// place of a sentence the search looks up the text up to each following
-/// non-word character, longer and longer while it is a known prefix, and
-/// keeps the longest name. Building it is hashing each name once per word.
+/// Its keys are the names, ASCII-lowercased, and their first words (up to
+/// the first character after the first that is not a letter or a digit:
+/// "kim" of "Kim Jong Un"), each with the length of the longest name it
+/// begins. A name standing as a whole word starts after a non-word
+/// character and ends before one, so at each such place of a sentence the
+/// search looks up the first word there and, if names begin with it, the
+/// text up to each following non-word character as far as the longest of
+/// them, keeping the longest name. Building it is hashing each name twice.
 #[derive(Debug, Clone)]
 pub struct NameIndex {
     /// The names, ASCII-lowercased, one after the other.
@@ -270,17 +270,8 @@ impl NameIndex {
             "names too long for the index"
         );
         let mut arena = Vec::with_capacity(total);
-        let mut bounds = 0;
-        for n in names {
-            let n = n.as_ref();
-            bounds += 1 + n
-                .bytes()
-                .filter(|b| !b.is_ascii_alphanumeric() && *b < 0x80)
-                .count();
-            if !n.is_ascii() {
-                bounds += n.chars().filter(|c| !c.is_ascii()).count();
-            }
-        }
+        // at most a name and a first word each
+        let bounds = names.len() * 2;
         let size = (bounds * 2).next_power_of_two().max(16);
         let mut ix = NameIndex {
             arena: Vec::new(),
@@ -298,20 +289,22 @@ impl NameIndex {
                 continue;
             };
             ix.first[b as usize] = true;
-            for (j, c) in n.char_indices() {
-                if j > 0 && !is_word_char(c) {
-                    ix.insert(&arena, off, j, None);
-                }
+            let first_len = n.char_indices().next().map_or(0, |(_, c)| c.len_utf8());
+            if let Some((j, _)) = n[first_len..]
+                .char_indices()
+                .find(|&(_, c)| !is_word_char(c))
+            {
+                ix.insert(&arena, off, first_len + j, None, n.len() as u32);
             }
-            ix.insert(&arena, off, n.len(), Some(i as u32));
+            ix.insert(&arena, off, n.len(), Some(i as u32), 0);
         }
         ix.arena = arena;
         ix
     }
 
     /// Adds the key `arena[off..off + len]`, as the text of name `name` or
-    /// as a prefix.
-    fn insert(&mut self, arena: &[u8], off: usize, len: usize, name: Option<u32>) {
+    /// as the first word of a name `longest` bytes long.
+    fn insert(&mut self, arena: &[u8], off: usize, len: usize, name: Option<u32>, longest: u32) {
         let text = &arena[off..off + len];
         let h = hash(text);
         let mut slot = h as usize & self.mask;
@@ -325,18 +318,17 @@ impl NameIndex {
                 && key.len as usize == len
                 && &arena[key.off as usize..][..len] == text
             {
-                match name {
-                    Some(n) if key.name == NONE => key.name = n,
-                    Some(_) => {}
-                    None => key.prefix = true,
+                if key.name == NONE {
+                    key.name = name.unwrap_or(NONE);
                 }
+                key.longest = key.longest.max(longest);
                 return;
             }
             slot = (slot + 1) & self.mask;
         }
         if self.keys.len() * 2 >= self.table.len() {
             self.grow();
-            return self.insert(arena, off, len, name);
+            return self.insert(arena, off, len, name, longest);
         }
         self.table[slot] = h >> 32 << 32 | self.keys.len() as u64;
         self.keys.push(Key {
@@ -344,7 +336,7 @@ impl NameIndex {
             off: off as u32,
             len: len as u32,
             name: name.unwrap_or(NONE),
-            prefix: name.is_none(),
+            longest,
         });
     }
 
@@ -423,29 +415,36 @@ impl NameIndex {
     }
 
     /// The longest name at `p` that ends before a non-word character or at
-    /// the end of `s`: (end, name).
+    /// the end of `s`: (end, name). `len` is the length of the character at
+    /// `p`.
     fn longest_at(&self, s: &str, lower: &[u8], p: usize, len: usize) -> Option<(usize, u32)> {
-        let mut best = None;
+        // the first word: up to the first non-word character after `p`
         let mut e = p + len;
-        loop {
-            let (word, len) = if e < s.len() {
-                word_char_at(s, e)
-            } else {
-                (false, 0)
-            };
+        while e < s.len() {
+            let (word, len) = word_char_at(s, e);
             if !word {
-                let Some(key) = self.get(&lower[p..e]) else {
-                    return best;
-                };
-                if key.name != NONE {
-                    best = Some((e, key.name));
-                }
-                if !key.prefix || e == s.len() {
-                    return best;
-                }
+                break;
             }
             e += len;
         }
+        let key = self.get(&lower[p..e])?;
+        let mut best = (key.name != NONE).then_some((e, key.name));
+        let limit = (p + key.longest as usize).min(s.len());
+        // then each end before a non-word character, as far as the longest
+        // name beginning with that word
+        while e < limit {
+            e += word_char_at(s, e).1;
+            while e < limit && word_char_at(s, e).0 {
+                e += word_char_at(s, e).1;
+            }
+            if e < s.len() && word_char_at(s, e).0 {
+                break;
+            }
+            if let Some(k) = self.get(&lower[p..e]).filter(|k| k.name != NONE) {
+                best = Some((e, k.name));
+            }
+        }
+        best
     }
 }
 
