@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::extract::{Document, Extractor};
 use crate::graph::{Builder, EvidenceCap};
+use crate::names::MatcherKind;
 use crate::rules::RuleSet;
 
 /// What to measure.
@@ -296,19 +297,44 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
     })
 }
 
+/// Loading and compiling one set of rules: what it took.
+#[derive(Debug, Clone)]
+pub struct LoadTimes {
+    /// Bytes of the generated gazetteer file.
+    pub bytes: usize,
+    /// Reading (where timed), parsing and validating every rule file.
+    pub load_time: Duration,
+    /// Compiling them (name matcher, patterns, gates).
+    pub compile_time: Duration,
+    /// How the names are found.
+    pub matcher: MatcherKind,
+    /// Processor time of load and compile, all threads, where known: on a
+    /// machine shared with other work, the wall time varies with the load
+    /// and this does not.
+    pub cpu_time: Option<Duration>,
+}
+
+impl LoadTimes {
+    /// Load and compile.
+    pub fn total(&self) -> Duration {
+        self.load_time + self.compile_time
+    }
+}
+
 /// What loading a big gazetteer took.
 #[derive(Debug, Clone)]
 pub struct GazetteerReport {
-    /// Entities generated.
+    /// Entities in all, the folder's included.
     pub entities: usize,
     /// Names, aliases included.
     pub names: usize,
-    /// Bytes of TOML.
-    pub bytes: usize,
-    /// Parsing and validating every rule file.
-    pub load_time: Duration,
-    /// Compiling them (name automaton, patterns, gates).
-    pub compile_time: Duration,
+    /// The folder's rules alone, read from disk.
+    pub alone: LoadTimes,
+    /// With the gazetteer as a `*.tsv` table beside them, read from disk.
+    pub tsv: LoadTimes,
+    /// With the gazetteer as TOML `[[entity]]` tables (in memory: the file
+    /// is over the 8 MiB limit of a TOML rule file).
+    pub toml: LoadTimes,
     /// Peak resident memory of the process (VmHWM), bytes, where known.
     pub peak_rss: Option<u64>,
 }
@@ -316,28 +342,47 @@ pub struct GazetteerReport {
 impl GazetteerReport {
     /// The report as printed.
     pub fn render(&self) -> String {
-        let total = self.load_time + self.compile_time;
+        let row = |what: &str, t: &LoadTimes, size: String| {
+            format!(
+                "{what:<11} {size}load {:.3} s + compile {:.3} s = total {:.3} s{} (names by {})\n",
+                t.load_time.as_secs_f64(),
+                t.compile_time.as_secs_f64(),
+                t.total().as_secs_f64(),
+                t.cpu_time
+                    .map(|c| format!(", {:.2} s of processor time", c.as_secs_f64()))
+                    .unwrap_or_default(),
+                match t.matcher {
+                    MatcherKind::Automaton => "automaton",
+                    MatcherKind::Index => "index",
+                }
+            )
+        };
+        let mb = |t: &LoadTimes| format!("{:>5.1} MB  ", t.bytes as f64 / 1e6);
         format!(
-            "gazetteer   {} entities, {} names and aliases, {:.1} MB of TOML, with the rules of the folder\n\
-             load        parse and validate: {:.3} s\n\
-             compile     name automaton, patterns, gates: {:.3} s\n\
-             total       {:.3} s{}\n",
+            "gazetteer   {} entities, {} names and aliases, with the rules of the folder\n{}{}{}{}",
             self.entities,
             self.names,
-            self.bytes as f64 / 1e6,
-            self.load_time.as_secs_f64(),
-            self.compile_time.as_secs_f64(),
-            total.as_secs_f64(),
+            row("rules alone", &self.alone, format!("{:>5}     ", "")),
+            row("tsv", &self.tsv, mb(&self.tsv)),
+            row("toml", &self.toml, mb(&self.toml)),
             self.peak_rss
-                .map(|b| format!(", peak memory {:.0} MB (VmHWM)", b as f64 / 1048576.0))
+                .map(|b| format!("memory      peak {:.0} MB (VmHWM)\n", b as f64 / 1048576.0))
                 .unwrap_or_default()
         )
     }
 }
 
-/// A gazetteer of `n` generated entities (people, organisations and
-/// places, each with a name and two aliases), as a TOML rule file.
-pub fn gazetteer_toml(n: usize, seed: u64) -> String {
+/// One generated gazetteer entry.
+struct GenEntity {
+    id: String,
+    kind: &'static str,
+    name: String,
+    aliases: [String; 2],
+}
+
+/// `n` generated entities (people, organisations and places, each with a
+/// name and two aliases).
+fn generated(n: usize, seed: u64) -> Vec<GenEntity> {
     const SYL: &[&str] = &[
         "ka", "ri", "mo", "sun", "pak", "tae", "jin", "hwa", "lo", "zhe", "min", "bo", "quan",
         "dae", "nam", "yu", "sol", "gim", "han", "wei",
@@ -356,32 +401,54 @@ pub fn gazetteer_toml(n: usize, seed: u64) -> String {
             .map(|f| f.to_uppercase().chain(c).collect::<String>())
             .unwrap_or_default()
     };
+    (0..n)
+        .map(|k| {
+            let (kind, tail) = match k % 3 {
+                0 => ("Person", ""),
+                1 => ("Organization", " Institute"),
+                _ => ("Place", " County"),
+            };
+            let a = word(&mut r, k, 1);
+            let b = word(&mut r, k / 8000, 2);
+            // the number keeps every name distinct
+            GenEntity {
+                id: format!("gz-{k}"),
+                kind,
+                name: format!("{a} {b} {k}{tail}"),
+                aliases: [format!("{a}-{b} {k}{tail}"), format!("{b} {a} {k}{tail}")],
+            }
+        })
+        .collect()
+}
+
+/// A gazetteer of `n` generated entities (people, organisations and
+/// places, each with a name and two aliases), as a TOML rule file.
+pub fn gazetteer_toml(n: usize, seed: u64) -> String {
     let mut s = String::with_capacity(n * 160);
-    for k in 0..n {
-        let (kind, tail) = match k % 3 {
-            0 => ("Person", ""),
-            1 => ("Organization", " Institute"),
-            _ => ("Place", " County"),
-        };
-        let a = word(&mut r, k, 1);
-        let b = word(&mut r, k / 8000, 2);
-        // the number keeps every name distinct
+    for e in generated(n, seed) {
         s.push_str(&format!(
-            "[[entity]]\nid = \"gz-{k}\"\ntype = \"{kind}\"\nname = \"{a} {b} {k}{tail}\"\naliases = [\"{a}-{b} {k}{tail}\", \"{b} {a} {k}{tail}\"]\n\n"
+            "[[entity]]\nid = \"{}\"\ntype = \"{}\"\nname = \"{}\"\naliases = [\"{}\", \"{}\"]\n\n",
+            e.id, e.kind, e.name, e.aliases[0], e.aliases[1]
         ));
     }
     s
 }
 
-/// Loads and compiles the rules of `rules` plus a generated gazetteer of
-/// `n` entities, timing each step.
-///
-/// # Errors
-/// Rule errors.
-pub fn gazetteer(n: usize, rules: &Path) -> Result<GazetteerReport> {
-    let extra = gazetteer_toml(n, crate::synth::SEED);
-    let bytes = extra.len();
-    let mut sources = Vec::new();
+/// The gazetteer of [`gazetteer_toml`] as a `*.tsv` table.
+pub fn gazetteer_tsv(n: usize, seed: u64) -> String {
+    let mut s = String::with_capacity(n * 100);
+    s.push_str("id\ttype\tname\taliases\n");
+    for e in generated(n, seed) {
+        s.push_str(&format!(
+            "{}\t{}\t{}\t{}|{}\n",
+            e.id, e.kind, e.name, e.aliases[0], e.aliases[1]
+        ));
+    }
+    s
+}
+
+/// The `*.toml` rule files of `rules`, sorted.
+fn rule_files(rules: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(rules)
         .map_err(|source| Error::Read {
             path: rules.to_path_buf(),
@@ -391,29 +458,94 @@ pub fn gazetteer(n: usize, rules: &Path) -> Result<GazetteerReport> {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
-    for f in files {
-        let text = crate::corpus::read_text(&f)?;
-        sources.push((f, text));
-    }
-    sources.push((rules.join("zz-generated.toml"), extra));
+    Ok(files)
+}
+
+/// Processor time of the process so far, all threads (Linux, in the
+/// kernel's usual ticks of 10 ms).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Times `load`, then compiling what it loaded.
+fn time_load(bytes: usize, load: impl FnOnce() -> Result<RuleSet>) -> Result<(LoadTimes, RuleSet)> {
+    let cpu = cpu_time();
     let t = Instant::now();
-    let set = RuleSet::from_sources(&sources)?;
+    let set = load()?;
     let load_time = t.elapsed();
     let t = Instant::now();
     let x = Extractor::new(&set)?;
     let compile_time = t.elapsed();
+    let cpu_time = cpu.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
+    let matcher = x.name_matcher();
+    drop(x);
+    let times = LoadTimes {
+        bytes,
+        load_time,
+        compile_time,
+        matcher,
+        cpu_time,
+    };
+    Ok((times, set))
+}
+
+/// Loads and compiles the rules of `rules` alone, then with a generated
+/// gazetteer of `n` entities as a `*.tsv` table in a copy of the folder,
+/// then as a TOML rule file, timing each step.
+///
+/// # Errors
+/// Rule errors; a temporary folder that cannot be written.
+pub fn gazetteer(n: usize, rules: &Path) -> Result<GazetteerReport> {
+    let files = rule_files(rules)?;
+    let (alone, _) = time_load(0, || RuleSet::load_dir(rules))?;
+    // a copy of the folder with the table beside its rule files
+    let dir = std::env::temp_dir().join(format!("cnkg-bench-gazetteer-{}", std::process::id()));
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let tsv_text = gazetteer_tsv(n, crate::synth::SEED);
+    let copied = (|| {
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        for f in &files {
+            let text = crate::corpus::read_text(f)?;
+            write(&dir.join(f.file_name().unwrap_or_default()), &text)?;
+        }
+        write(&dir.join("zz-generated.tsv"), &tsv_text)
+    })();
+    let tsv = copied.and_then(|()| time_load(tsv_text.len(), || RuleSet::load_dir(&dir)));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (tsv, set) = tsv?;
+    drop(tsv_text);
+    let mut sources = Vec::new();
+    for f in files {
+        let text = crate::corpus::read_text(&f)?;
+        sources.push((f, text));
+    }
+    let toml_text = gazetteer_toml(n, crate::synth::SEED);
+    let bytes = toml_text.len();
+    sources.push((rules.join("zz-generated.toml"), toml_text));
+    let (toml, _) = time_load(bytes, || RuleSet::from_sources(&sources))?;
     let names = set
         .entities
         .iter()
         .map(|e| 1 + e.rule.aliases.len() + e.rule.demonyms.len())
         .sum();
-    drop(x);
     Ok(GazetteerReport {
         entities: set.entities.len(),
         names,
-        bytes,
-        load_time,
-        compile_time,
+        alone,
+        tsv,
+        toml,
         peak_rss: peak_rss(),
     })
 }

@@ -16,13 +16,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use aho_corasick::{
-    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
-};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
 use crate::dates::{resolve, DateContext, DateParts, PartialDate};
 use crate::error::Result;
 use crate::gate::{Gate, Open};
+use crate::names::{MatcherKind, NameMatch, NameMatcher};
 use crate::rules::{Compiled, EntityType, RuleSet, CLOSE, OPEN};
 use crate::text::{name_key, split_sentences, Normalized, Span};
 
@@ -120,16 +119,13 @@ impl Gates {
     }
 }
 
-/// Up to this many spellings, the name automaton is a DFA.
-const DFA_NAMES: usize = 20_000;
-
 /// The rules, compiled and ready to extract.
 #[derive(Debug)]
 pub struct Extractor {
     /// Known entities.
     pub known: Vec<KnownEntity>,
     known_by_key: HashMap<String, usize>,
-    gaz: AhoCorasick,
+    gaz: NameMatcher,
     gaz_patterns: Vec<GazPattern>,
     compiled: Compiled,
     not_name: BTreeSet<String>,
@@ -403,52 +399,23 @@ fn news_of_the_day(date: Option<PartialDate>, doc: Option<PartialDate>) -> bool 
     }
 }
 
-/// Gazetteer matches that stand as whole words. Where the longest name at a
-/// place runs into a word ("Chinese State Council" in "Chinese State
-/// Councilor"), the longest shorter name there that stands whole is taken
-/// ("Chinese"), so a longer name never hides a shorter one.
-fn whole_word_matches(ac: &AhoCorasick, s: &str) -> Vec<aho_corasick::Match> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < s.len() {
-        let Some(m) = ac.find(Input::new(s).range(pos..)) else {
-            break;
-        };
-        if bounded(s, m.start(), m.end()) {
-            out.push(m);
-            pos = m.end().max(m.start() + 1);
-            continue;
-        }
-        let mut end = m.end();
-        let mut shorter = None;
-        while end > m.start() + 1 {
-            let input = Input::new(s)
-                .range(m.start()..end - 1)
-                .anchored(Anchored::Yes);
-            match ac.find(input) {
-                Some(k) if bounded(s, k.start(), k.end()) => {
-                    shorter = Some(k);
-                    break;
-                }
-                Some(k) => end = k.end(),
-                None => break,
-            }
-        }
-        match shorter {
-            Some(k) => {
-                out.push(k);
-                pos = k.end();
-            }
-            None => pos = m.start() + s[m.start()..].chars().next().map_or(1, char::len_utf8),
-        }
-    }
-    out
-}
-
 fn bounded(text: &str, s: usize, e: usize) -> bool {
     let before = text[..s].chars().next_back();
     let after = text[e..].chars().next();
     !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+/// The matcher of `kind` over the gazetteer's spellings.
+fn build_names(patterns: &[GazPattern], kind: MatcherKind) -> Result<NameMatcher> {
+    let texts: Vec<&str> = patterns.iter().map(|p| p.text.as_str()).collect();
+    NameMatcher::new(&texts, kind).map_err(|e| {
+        crate::error::Error::Rules(vec![crate::error::RuleIssue {
+            file: PathBuf::from("graph_rules"),
+            line: None,
+            rule: None,
+            message: format!("cannot build the name automaton: {e}"),
+        }])
+    })
 }
 
 fn lexicon_tokens(c: &Compiled, names: &[&str]) -> BTreeSet<String> {
@@ -472,61 +439,6 @@ impl Extractor {
     /// When a pattern does not compile or the automaton cannot be built.
     pub fn new(rules: &RuleSet) -> Result<Extractor> {
         let compiled = rules.compile()?;
-        let idx: HashMap<&str, usize> = rules
-            .entities
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.rule.id.as_str(), i))
-            .collect();
-        let mut known = Vec::new();
-        let mut known_by_key = HashMap::new();
-        let mut gaz_patterns = Vec::new();
-        for (i, e) in rules.entities.iter().enumerate() {
-            let r = &e.rule;
-            let kind = EntityType::parse(&r.kind).unwrap_or(EntityType::Organization);
-            known.push(KnownEntity {
-                node_id: format!("{}:{}", kind.id_prefix(), r.id),
-                kind,
-                name: r.name.clone(),
-                aliases: r.aliases.clone(),
-                country: r.country.as_deref().and_then(|c| idx.get(c).copied()),
-                located_in: r.located_in.as_deref().and_then(|c| idx.get(c).copied()),
-                titles: r.roles.iter().map(|t| t.title.to_lowercase()).collect(),
-            });
-            let mut seen = BTreeSet::new();
-            for n in std::iter::once(&r.name)
-                .chain(&r.aliases)
-                .chain(&r.demonyms)
-            {
-                known_by_key.entry(name_key(n)).or_insert(i);
-                let acronym = !n.chars().any(|c| c.is_lowercase());
-                for v in variants(n, kind == EntityType::Person) {
-                    if seen.insert(v.to_lowercase()) {
-                        gaz_patterns.push(GazPattern {
-                            entity: i,
-                            text: v,
-                            acronym,
-                        });
-                    }
-                }
-            }
-        }
-        // a DFA, the fastest kind of automaton, while the names are few enough
-        // for its memory; past that the automaton's own choice
-        let gaz = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Both)
-            .ascii_case_insensitive(true)
-            .kind((gaz_patterns.len() <= DFA_NAMES).then_some(AhoCorasickKind::DFA))
-            .build(gaz_patterns.iter().map(|p| p.text.as_str()))
-            .map_err(|e| {
-                crate::error::Error::Rules(vec![crate::error::RuleIssue {
-                    file: PathBuf::from("graph_rules"),
-                    line: None,
-                    rule: None,
-                    message: format!("cannot build the name automaton: {e}"),
-                }])
-            })?;
         let not_name = lexicon_tokens(
             &compiled,
             &[
@@ -557,24 +469,6 @@ impl Extractor {
             .ok()
         });
         let title_words = lexicon_tokens(&compiled, &["TITLE_HEAD", "HONORIFIC"]);
-        let mut known_short: HashMap<String, Option<usize>> = HashMap::new();
-        for (i, k) in known.iter().enumerate() {
-            if k.kind != EntityType::Person {
-                continue;
-            }
-            let mut mine = BTreeSet::new();
-            for n in std::iter::once(&k.name).chain(&k.aliases) {
-                if let Some(sf) = surname_of(n, &surname_first) {
-                    mine.insert(sf);
-                }
-            }
-            for sf in mine {
-                known_short
-                    .entry(sf)
-                    .and_modify(|v| *v = None)
-                    .or_insert(Some(i));
-            }
-        }
         let phrases = |name: &str| {
             compiled
                 .lexicon_words
@@ -618,27 +512,131 @@ impl Extractor {
                     .flatten()
             })
             .collect();
-        let gates = Gates::new(
-            &compiled,
-            [
-                title_ref.as_ref().map_or("", |r| r.as_str()),
-                pronoun.as_str(),
-                object_pronoun.as_str(),
-                delegation_ref.as_str(),
-            ],
-            year_re.as_str(),
-        );
-        let mut unique_short: Vec<String> = known_short
+        let idx: HashMap<&str, usize> = rules
+            .entities
             .iter()
-            .filter(|(_, k)| k.is_some())
-            .map(|(s, _)| s.clone())
+            .enumerate()
+            .map(|(i, e)| (e.rule.id.as_str(), i))
             .collect();
-        unique_short.sort();
-        let unique_short_ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&unique_short)
-            .ok()
-            .filter(|_| !unique_short.is_empty());
+        // the spellings of the names and their matcher
+        let names = || -> Result<_> {
+            let mut gaz_patterns = Vec::with_capacity(rules.entities.len() * 3);
+            for (i, e) in rules.entities.iter().enumerate() {
+                let r = &e.rule;
+                let kind = EntityType::parse(&r.kind).unwrap_or(EntityType::Organization);
+                let first = gaz_patterns.len();
+                for n in std::iter::once(&r.name)
+                    .chain(&r.aliases)
+                    .chain(&r.demonyms)
+                {
+                    let acronym = !n.chars().any(|c| c.is_lowercase());
+                    for v in variants(n, kind == EntityType::Person) {
+                        // once per entity, case aside
+                        let same = |p: &GazPattern| {
+                            if p.text.is_ascii() && v.is_ascii() {
+                                p.text.eq_ignore_ascii_case(&v)
+                            } else {
+                                p.text.to_lowercase() == v.to_lowercase()
+                            }
+                        };
+                        if !gaz_patterns[first..].iter().any(same) {
+                            gaz_patterns.push(GazPattern {
+                                entity: i,
+                                text: v,
+                                acronym,
+                            });
+                        }
+                    }
+                }
+            }
+            // a DFA, the fastest to search, while the names are few enough to
+            // build one quickly; past that a hash index of names
+            let gaz = build_names(&gaz_patterns, MatcherKind::for_names(gaz_patterns.len()))?;
+            Ok((gaz_patterns, gaz))
+        };
+        // the entities, and the surnames borne by one known person
+        let people = || {
+            let known: Vec<KnownEntity> = rules
+                .entities
+                .iter()
+                .map(|e| {
+                    let r = &e.rule;
+                    let kind = EntityType::parse(&r.kind).unwrap_or(EntityType::Organization);
+                    KnownEntity {
+                        node_id: format!("{}:{}", kind.id_prefix(), r.id),
+                        kind,
+                        name: r.name.clone(),
+                        aliases: r.aliases.clone(),
+                        country: r.country.as_deref().and_then(|c| idx.get(c).copied()),
+                        located_in: r.located_in.as_deref().and_then(|c| idx.get(c).copied()),
+                        titles: r.roles.iter().map(|t| t.title.to_lowercase()).collect(),
+                    }
+                })
+                .collect();
+            let mut known_short: HashMap<String, Option<usize>> = HashMap::new();
+            for (i, k) in known.iter().enumerate() {
+                if k.kind != EntityType::Person {
+                    continue;
+                }
+                let mut mine = BTreeSet::new();
+                for n in std::iter::once(&k.name).chain(&k.aliases) {
+                    if let Some(sf) = surname_of(n, &surname_first) {
+                        mine.insert(sf);
+                    }
+                }
+                for sf in mine {
+                    known_short
+                        .entry(sf)
+                        .and_modify(|v| *v = None)
+                        .or_insert(Some(i));
+                }
+            }
+            let mut unique_short: Vec<String> = known_short
+                .iter()
+                .filter(|(_, k)| k.is_some())
+                .map(|(s, _)| s.clone())
+                .collect();
+            unique_short.sort();
+            let unique_short_ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&unique_short)
+                .ok()
+                .filter(|_| !unique_short.is_empty());
+            (known, known_short, unique_short, unique_short_ac)
+        };
+        // each name's key
+        let keys = || {
+            let mut known_by_key = HashMap::with_capacity(rules.entities.len() * 3);
+            for (i, e) in rules.entities.iter().enumerate() {
+                let r = &e.rule;
+                for n in std::iter::once(&r.name)
+                    .chain(&r.aliases)
+                    .chain(&r.demonyms)
+                {
+                    known_by_key.entry(name_key(n)).or_insert(i);
+                }
+            }
+            known_by_key
+        };
+        // the gates on one core, the gazetteer on the other (each takes a
+        // good part of a second for 100,000 entities), as work frees them
+        let (gates, (names, (people, known_by_key))) = rayon::join(
+            || {
+                Gates::new(
+                    &compiled,
+                    [
+                        title_ref.as_ref().map_or("", |r| r.as_str()),
+                        pronoun.as_str(),
+                        object_pronoun.as_str(),
+                        delegation_ref.as_str(),
+                    ],
+                    year_re.as_str(),
+                )
+            },
+            || rayon::join(names, || rayon::join(people, keys)),
+        );
+        let (gaz_patterns, gaz) = names?;
+        let (known, known_short, unique_short, unique_short_ac) = people;
         Ok(Extractor {
             known,
             known_by_key,
@@ -680,6 +678,30 @@ impl Extractor {
     /// Whether work that cannot change the result is skipped.
     pub fn gated(&self) -> bool {
         self.gated
+    }
+
+    /// Finds the gazetteer's names with a matcher of `kind` (by default it
+    /// follows the number of names, see [`crate::names`]). Both kinds find
+    /// the same names; forcing one is there to prove it.
+    ///
+    /// # Errors
+    /// When the automaton cannot be built.
+    pub fn set_name_matcher(&mut self, kind: MatcherKind) -> Result<()> {
+        if self.gaz.kind() != kind {
+            self.gaz = build_names(&self.gaz_patterns, kind)?;
+        }
+        Ok(())
+    }
+
+    /// The kind of matcher the gazetteer's names are found with.
+    pub fn name_matcher(&self) -> MatcherKind {
+        self.gaz.kind()
+    }
+
+    /// The gazetteer's names in `s` standing as whole words, as the first
+    /// step of extraction finds them (before its case checks).
+    pub fn name_matches(&self, s: &str) -> Vec<NameMatch> {
+        self.gaz.whole_words(s)
     }
 
     /// The known entity a name stands for, if any.
@@ -1021,8 +1043,8 @@ impl<'a> DocRun<'a> {
         g.all
             .open_in(&self.sent_hits, span.start, span.end, &mut open);
         let mut cands: Vec<Mention> = Vec::new();
-        for m in whole_word_matches(&self.x.gaz, s) {
-            let p = &self.x.gaz_patterns[m.pattern().as_usize()];
+        for m in self.x.gaz.whole_words(s) {
+            let p = &self.x.gaz_patterns[m.pattern()];
             let got = &s[m.start()..m.end()];
             let first_upper = got
                 .chars()

@@ -31,6 +31,7 @@ pub mod extract;
 pub mod facts;
 pub mod gate;
 pub mod graph;
+pub mod names;
 pub mod query;
 pub mod report;
 pub mod rules;

@@ -335,10 +335,152 @@ fn fnv1a(h: &mut u64, bytes: &[u8]) {
 /// The largest rule file read: 8 MiB.
 pub const MAX_RULE_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The largest gazetteer table (`*.tsv`) read: 256 MiB, a few million
+/// entities.
+pub const MAX_TSV_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Whether `path` is a gazetteer table (`*.tsv`) rather than TOML.
+fn is_tsv(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == "tsv")
+}
+
+/// The columns a gazetteer table may have, in the order documented.
+const TSV_COLUMNS: [&str; 7] = [
+    "id",
+    "type",
+    "name",
+    "aliases",
+    "demonyms",
+    "country",
+    "located_in",
+];
+
+/// Reads the entities of a gazetteer table: a header line naming the
+/// columns (`id`, `type` and `name`, and any of `aliases`, `demonyms`,
+/// `country`, `located_in`), then one entity a line, cells separated by
+/// tabs, lists by `|`. Blank lines and lines starting with `#` are skipped.
+fn parse_tsv(
+    path: &Path,
+    src: &str,
+    out: &mut Vec<Located<EntityRule>>,
+    issues: &mut Vec<RuleIssue>,
+) {
+    let issue = |line: usize, rule: Option<&str>, message: String| RuleIssue {
+        file: path.to_path_buf(),
+        line: Some(line),
+        rule: rule.map(str::to_string),
+        message,
+    };
+    let mut lines = src
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+    let Some((hline, header)) = lines.next() else {
+        return;
+    };
+    // the column of each field, by the header
+    let mut cols: Vec<usize> = Vec::new();
+    for h in header.split('\t').map(str::trim) {
+        match TSV_COLUMNS.iter().position(|c| *c == h) {
+            Some(c) if cols.contains(&c) => {
+                issues.push(issue(
+                    hline,
+                    None,
+                    format!("column '{h}' named twice in the header"),
+                ));
+                return;
+            }
+            Some(c) => cols.push(c),
+            None => {
+                issues.push(issue(
+                    hline,
+                    None,
+                    format!(
+                        "unknown column '{h}' in the header: columns are {}, separated by tabs",
+                        TSV_COLUMNS.join(", ")
+                    ),
+                ));
+                return;
+            }
+        }
+    }
+    for (need, col) in TSV_COLUMNS.iter().enumerate().take(3) {
+        if !cols.contains(&need) {
+            issues.push(issue(
+                hline,
+                None,
+                format!(
+                    "no column '{col}' in the header: a gazetteer table needs id, type and name"
+                ),
+            ));
+            return;
+        }
+    }
+    let id_col = cols.iter().position(|&c| c == 0).unwrap_or(0);
+    let origin_file = path.to_path_buf();
+    for (line, text) in lines {
+        let cells: Vec<&str> = text.split('\t').map(str::trim).collect();
+        if cells.len() != cols.len() {
+            let id = cells.get(id_col).filter(|s| !s.is_empty()).copied();
+            issues.push(issue(
+                line,
+                id,
+                format!(
+                    "{} cells, the header has {}: separate cells with one tab each, and leave a cell empty for none",
+                    cells.len(),
+                    cols.len()
+                ),
+            ));
+            continue;
+        }
+        let mut rule = EntityRule {
+            id: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            aliases: Vec::new(),
+            demonyms: Vec::new(),
+            country: None,
+            located_in: None,
+            roles: Vec::new(),
+        };
+        let list = |cell: &str| -> Vec<String> {
+            if cell.is_empty() {
+                Vec::new()
+            } else {
+                cell.split('|').map(|a| a.trim().to_string()).collect()
+            }
+        };
+        let opt = |cell: &str| (!cell.is_empty()).then(|| cell.to_string());
+        for (&c, cell) in cols.iter().zip(&cells) {
+            match c {
+                0 => rule.id = cell.to_string(),
+                1 => rule.kind = cell.to_string(),
+                2 => rule.name = cell.to_string(),
+                3 => rule.aliases = list(cell),
+                4 => rule.demonyms = list(cell),
+                5 => rule.country = opt(cell),
+                _ => rule.located_in = opt(cell),
+            }
+        }
+        out.push(Located {
+            rule,
+            origin: Origin {
+                file: origin_file.clone(),
+                line,
+            },
+        });
+    }
+}
+
 /// Reads a rule file, or says why it cannot be read.
 fn read_rule_file(path: &Path) -> std::result::Result<String, String> {
     use std::io::Read;
-    let cap = MAX_RULE_FILE_BYTES;
+    let cap = if is_tsv(path) {
+        MAX_TSV_FILE_BYTES
+    } else {
+        MAX_RULE_FILE_BYTES
+    };
     let too_large = |n: u64| {
         format!(
             "rule file larger than the {} MiB limit ({n} bytes); is this a rule file?",
@@ -403,7 +545,8 @@ fn rule_id_of(v: &toml::Value) -> Option<String> {
 }
 
 impl RuleSet {
-    /// Reads every `*.toml` file of `dir` (sorted by name), then validates.
+    /// Reads every `*.toml` rule file and `*.tsv` gazetteer table of `dir`
+    /// (sorted by name), then validates.
     ///
     /// # Errors
     /// [`Error::Rules`] listing every problem with file, line and rule id;
@@ -421,7 +564,7 @@ impl RuleSet {
                     source,
                 })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml" || x == "tsv"))
                 .collect()
         };
         files.sort();
@@ -474,6 +617,10 @@ impl RuleSet {
             );
             fnv1a(&mut h, src.as_bytes());
             set.files.push(path.clone());
+            if is_tsv(path) {
+                parse_tsv(path, src, &mut set.entities, &mut issues);
+                continue;
+            }
             let file: RuleFile = match toml::from_str(src) {
                 Ok(f) => f,
                 Err(e) => {
@@ -605,6 +752,19 @@ impl RuleSet {
     }
 
     fn validate(&self, issues: &mut Vec<RuleIssue>) -> Option<Macros> {
+        // the patterns (regexes to compile) on one core, the rest (ids and
+        // the gazetteer) on the other; their issues in that order
+        let mut later = Vec::new();
+        let ((), macros) = rayon::join(
+            || self.validate_entities(issues),
+            || self.validate_patterns(&mut later),
+        );
+        issues.append(&mut later);
+        macros
+    }
+
+    /// Ids unique across all rules; entities' types, references and names.
+    fn validate_entities<'a>(&'a self, issues: &mut Vec<RuleIssue>) {
         let issue = |o: &Origin, id: &str, msg: String| RuleIssue {
             file: o.file.clone(),
             line: Some(o.line),
@@ -612,8 +772,8 @@ impl RuleSet {
             message: msg,
         };
         // unique ids across all rules
-        let mut seen: HashMap<String, Origin> = HashMap::new();
-        let mut check_id = |id: &str, o: &Origin, issues: &mut Vec<RuleIssue>| {
+        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        let mut check_id = |id: &'a str, o: &'a Origin, issues: &mut Vec<RuleIssue>| {
             if id.is_empty() {
                 issues.push(issue(o, id, "empty id".into()));
             } else if let Some(first) = seen.get(id) {
@@ -627,7 +787,7 @@ impl RuleSet {
                     ),
                 ));
             } else {
-                seen.insert(id.to_string(), o.clone());
+                seen.insert(id, o);
             }
         };
         for e in &self.entities {
@@ -657,7 +817,8 @@ impl RuleSet {
             .iter()
             .filter_map(|e| EntityType::parse(&e.rule.kind).map(|t| (e.rule.id.as_str(), t)))
             .collect();
-        let mut names: HashMap<String, (String, Origin)> = HashMap::new();
+        // each name's key, and the entity claiming it
+        let mut names: HashMap<String, &str> = HashMap::with_capacity(self.entities.len() * 3);
         for e in &self.entities {
             let r = &e.rule;
             let Some(kind) = EntityType::parse(&r.kind) else {
@@ -738,7 +899,7 @@ impl RuleSet {
                 if !own.insert(k.clone()) {
                     continue;
                 }
-                if let Some((other, _)) = names.get(&k) {
+                if let Some(other) = names.get(&k) {
                     if *other == r.id {
                         // a duplicated entity, reported as a duplicate id
                         continue;
@@ -749,10 +910,20 @@ impl RuleSet {
                         format!("alias '{n}' is also claimed by entity '{other}'; keep it on one entity"),
                     ));
                 } else {
-                    names.insert(k, (r.id.clone(), e.origin.clone()));
+                    names.insert(k, &r.id);
                 }
             }
         }
+    }
+
+    /// Macros and patterns: they compile, with the groups they need.
+    fn validate_patterns(&self, issues: &mut Vec<RuleIssue>) -> Option<Macros> {
+        let issue = |o: &Origin, id: &str, msg: String| RuleIssue {
+            file: o.file.clone(),
+            line: Some(o.line),
+            rule: Some(id.to_string()),
+            message: msg,
+        };
         // patterns compile
         let macros = match Macros::new(self) {
             Ok(m) => Some(m),

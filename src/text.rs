@@ -242,6 +242,16 @@ fn push_piece(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
 /// Lowercase key of a name with everything but letters and digits dropped:
 /// "Kim Jong-un", "KIM JONG UN" and "Kim Jong Un" share the key "kimjongun".
 pub fn name_key(name: &str) -> String {
+    if name.is_ascii() {
+        // the same key, a byte at a time (gazetteers of 100,000 names)
+        let mut k = String::with_capacity(name.len());
+        k.extend(
+            name.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return k;
+    }
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(|c| c.to_lowercase())
