@@ -597,8 +597,13 @@ impl Extractor {
                 .map(|(s, _)| s.clone())
                 .collect();
             unique_short.sort();
+            // past the size of a DFA, the automaton that is quickest to build
             let unique_short_ac = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(
+                    (unique_short.len() > crate::names::DFA_NAMES)
+                        .then_some(aho_corasick::AhoCorasickKind::NoncontiguousNFA),
+                )
                 .build(&unique_short)
                 .ok()
                 .filter(|_| !unique_short.is_empty());

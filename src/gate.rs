@@ -100,6 +100,38 @@ fn class_set(c: &Class) -> Option<Set> {
 }
 
 fn class_chars(c: &Class, max: usize) -> Option<Set> {
+    type Memo = std::collections::HashMap<(Vec<(u32, u32)>, bool, usize), Option<Set>>;
+    thread_local! {
+        // the same classes (`\d`, `\p{Lu}`) come back in pattern after pattern
+        static MEMO: std::cell::RefCell<Memo> = Default::default();
+    }
+    let key = match c {
+        Class::Unicode(u) => (
+            u.ranges()
+                .iter()
+                .map(|r| (r.start() as u32, r.end() as u32))
+                .collect(),
+            true,
+            max,
+        ),
+        Class::Bytes(b) => (
+            b.ranges()
+                .iter()
+                .map(|r| (r.start() as u32, r.end() as u32))
+                .collect(),
+            false,
+            max,
+        ),
+    };
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let out = spell_class(c, max);
+    MEMO.with(|m| m.borrow_mut().insert(key, out.clone()));
+    out
+}
+
+fn spell_class(c: &Class, max: usize) -> Option<Set> {
     let mut out = Set::new();
     match c {
         Class::Unicode(u) => {
@@ -363,8 +395,12 @@ impl Gate {
         let mut index: std::collections::HashMap<String, usize> = Default::default();
         let mut opens: Vec<Vec<(u32, u8)>> = Vec::new();
         let mut full = Vec::with_capacity(patterns.len());
+        let mut memo: std::collections::HashMap<&str, Vec<Vec<String>>> = Default::default();
         for (i, p) in patterns.iter().enumerate() {
-            let cs = required_clauses(p.as_ref());
+            let cs = memo
+                .entry(p.as_ref())
+                .or_insert_with(|| required_clauses(p.as_ref()))
+                .clone();
             full.push(((1u16 << cs.len()) - 1) as u8);
             for (c, ls) in cs.into_iter().enumerate() {
                 for l in ls {

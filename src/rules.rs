@@ -933,6 +933,35 @@ impl RuleSet {
             }
         };
         let macros = macros?;
+        // every pattern compiled once, on all cores, into the cache the
+        // checks below (and `compile`) take them from
+        {
+            use rayon::prelude::*;
+            let mut all: Vec<(&str, &Origin, &str)> = Vec::new();
+            for r in &self.entity_patterns {
+                all.push((&r.rule.pattern, &r.origin, &r.rule.id));
+            }
+            for r in &self.relations {
+                all.push((&r.rule.pattern, &r.origin, &r.rule.id));
+                if let Some(u) = &r.rule.unless {
+                    all.push((u, &r.origin, &r.rule.id));
+                }
+            }
+            for r in &self.anniversaries {
+                all.push((&r.rule.pattern, &r.origin, &r.rule.id));
+            }
+            for r in self
+                .dates
+                .iter()
+                .chain(&self.datelines)
+                .chain(&self.boilerplate)
+            {
+                all.push((&r.rule.pattern, &r.origin, &r.rule.id));
+            }
+            all.par_iter().for_each(|(p, o, id)| {
+                let _ = compile_pattern(&macros, p, o, id);
+            });
+        }
         for r in &self.entity_patterns {
             if EntityType::parse(&r.rule.kind).is_none_or(|t| t == EntityType::Country) {
                 issues.push(issue(
