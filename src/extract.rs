@@ -456,18 +456,20 @@ impl Extractor {
             .get("FAMILY_NAME_FIRST_COUNTRY")
             .cloned()
             .unwrap_or_default();
-        let title_ref = compiled.lexicon_words.get("TITLE_REF").and_then(|ws| {
-            let mut ws: Vec<String> = ws
-                .iter()
-                .map(|w| regex::escape(w).replace(' ', r"\s+"))
-                .collect();
-            ws.sort_by_key(|w| std::cmp::Reverse(w.len()));
-            regex::Regex::new(&format!(
-                r"\b[Tt]he\s+(?P<adj>(?:[\p{{L}}'-]+\s+){{0,2}}?)(?P<head>(?i:{}))\b",
-                ws.join("|")
-            ))
-            .ok()
-        });
+        let title_ref = || {
+            compiled.lexicon_words.get("TITLE_REF").and_then(|ws| {
+                let mut ws: Vec<String> = ws
+                    .iter()
+                    .map(|w| regex::escape(w).replace(' ', r"\s+"))
+                    .collect();
+                ws.sort_by_key(|w| std::cmp::Reverse(w.len()));
+                regex::Regex::new(&format!(
+                    r"\b[Tt]he\s+(?P<adj>(?:[\p{{L}}'-]+\s+){{0,2}}?)(?P<head>(?i:{}))\b",
+                    ws.join("|")
+                ))
+                .ok()
+            })
+        };
         let title_words = lexicon_tokens(&compiled, &["TITLE_HEAD", "HONORIFIC"]);
         let phrases = |name: &str| {
             compiled
@@ -489,13 +491,19 @@ impl Extractor {
             )
             .expect("valid regex");
         let year_re = regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex");
-        let delegation_ref = regex::Regex::new(
-            r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b",
-        )
-        .expect("valid regex");
+        let delegation_ref = || {
+            regex::Regex::new(
+                r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b",
+            )
+            .expect("valid regex")
+        };
+        // the two costliest of these on one core each
+        let (title_ref, delegation_ref) = rayon::join(title_ref, delegation_ref);
+        use rayon::prelude::*;
         let dateline_anchored: Vec<Option<regex_automata::meta::Regex>> = compiled
             .datelines
-            .iter()
+            .as_slice()
+            .into_par_iter()
             .map(|r| {
                 let p = r.re.as_str();
                 crate::gate::starts_lines(p)
