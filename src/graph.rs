@@ -1096,7 +1096,7 @@ impl<'a> Merger<'a> {
                     .map(|s| (self.doc_ids.get(s.id.doc).to_string(), s.id.start)),
             )
         });
-        for e in &events {
+        for e in events {
             let principals: Vec<String> = {
                 let mut v: Vec<String> = e
                     .sides
