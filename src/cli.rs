@@ -555,6 +555,33 @@ fn emit(data: &Output, output: Option<&Path>) -> anyhow::Result<()> {
 /// Writes the graph in format `f` (with `facts`, the graph JSON with them)
 /// to `output` or standard output. JSON is written as it is serialised, not
 /// held whole in memory first.
+/// Writes what `filter` keeps of `g` (the graph itself, uncopied, when it
+/// keeps everything). Gives what the summary line says of the cut
+/// (`"; kept N nodes, M edges (...)"`, or nothing) and of where it went.
+fn write_filtered(
+    g: &KnowledgeGraph,
+    filter: &FilterArgs,
+    facts: Option<&[crate::facts::DocRecord]>,
+    f: Format,
+    output: Option<&Path>,
+) -> anyhow::Result<(String, String)> {
+    let flt = filter.filter(g)?;
+    let dest = output.map_or("standard output".to_string(), |p| p.display().to_string());
+    if flt.is_empty() {
+        write_graph(g, facts, f, output)?;
+        return Ok((String::new(), dest));
+    }
+    let kept = flt.apply(g);
+    write_graph(&kept, facts, f, output)?;
+    let cut = format!(
+        "; kept {} nodes, {} edges ({})",
+        kept.graph.node_count(),
+        kept.graph.edge_count(),
+        flt.describe()
+    );
+    Ok((cut, dest))
+}
+
 fn write_graph(
     g: &KnowledgeGraph,
     facts: Option<&[crate::facts::DocRecord]>,
@@ -714,29 +741,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 };
                 eprint!("{}", report::explain(&ms, &origin));
             }
-            let flt = filter.filter(&g)?;
-            let cut;
-            let kept = if flt.is_empty() {
-                &g
-            } else {
-                cut = flt.apply(&g);
-                &cut
-            };
-            write_graph(kept, records.as_deref(), f, output.as_deref())?;
+            let (cut, dest) =
+                write_filtered(&g, &filter, records.as_deref(), f, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
-            let dest = output
-                .as_ref()
-                .map_or("standard output".to_string(), |p| p.display().to_string());
-            let cut = if flt.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; kept {} nodes, {} edges ({})",
-                    kept.graph.node_count(),
-                    kept.graph.edge_count(),
-                    flt.describe()
-                )
-            };
             eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges{cut} -> {dest}");
             if let Some(skipped) = skipped {
                 eprintln!("cnkg: skipped {skipped}; see warnings above");
@@ -795,19 +802,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 }
             }
             let (g, _, records) = b.finish_with_facts();
-            let flt = filter.filter(&g)?;
-            let cut;
-            let kept = if flt.is_empty() {
-                &g
-            } else {
-                cut = flt.apply(&g);
-                &cut
-            };
-            write_graph(kept, records.as_deref(), f, output.as_deref())?;
+            let (_, dest) = write_filtered(&g, &filter, records.as_deref(), f, output.as_deref())?;
             let (d, e, ev, ed) = g.summary();
-            let dest = output
-                .as_ref()
-                .map_or("standard output".to_string(), |p| p.display().to_string());
             eprintln!(
                 "cnkg: merged {} parts: {d} documents, {e} entities, {ev} events, {ed} edges -> {dest}",
                 parts.len()

@@ -132,6 +132,14 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// Keeps a document, or the note of a skip.
+    fn push(&mut self, item: Item) {
+        match item {
+            Item::Doc(d) => self.documents.push(d),
+            Item::Skip(s) => self.skipped.push(s),
+        }
+    }
+
     /// "2 documents (1 invalid JSON, 1 without text)", or `None` when
     /// nothing was skipped.
     pub fn skip_counts(&self) -> Option<String> {
@@ -736,10 +744,7 @@ fn read_stdin(mut r: impl BufRead, sink: &mut Sink) -> Result<()> {
 pub fn read_listed(inputs: &[Input], opts: &ReadOptions) -> Result<Corpus> {
     let mut corpus = Corpus::default();
     let mut out = |item| {
-        match item {
-            Item::Doc(d) => corpus.documents.push(d),
-            Item::Skip(s) => corpus.skipped.push(s),
-        }
+        corpus.push(item);
         Ok(())
     };
     let mut sink = Sink {
@@ -1118,10 +1123,7 @@ mod tests {
         let opts = ReadOptions::default();
         let mut corpus = Corpus::default();
         let mut out = |item| {
-            match item {
-                Item::Doc(d) => corpus.documents.push(d),
-                Item::Skip(s) => corpus.skipped.push(s),
-            }
+            corpus.push(item);
             Ok(())
         };
         let mut sink = Sink {

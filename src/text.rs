@@ -43,25 +43,10 @@ impl Normalized {
             }
             let c = raw[i..].chars().next().expect("a char at a char boundary");
             let mut next = i + c.len_utf8();
-            let mapped: Option<char> = match c {
-                '\\' => match raw[next..].chars().next() {
-                    Some(q @ ('\'' | '"')) => {
-                        next += 1;
-                        Some(q)
-                    }
-                    _ => Some('\\'),
-                },
-                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '\u{00B4}' => Some('\''),
-                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => Some('"'),
-                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
-                | '\u{2212}' => Some('-'),
-                '\r' => None,
-                '\u{200B}' | '\u{FEFF}' => None,
-                // control characters (the extractor's placeholder marks among them) are spaces
-                c if c.is_control() && c != '\n' => Some(' '),
-                c if c != '\n' && c.is_whitespace() => Some(' '),
-                c => Some(c),
-            };
+            let (mapped, took_next) = map_char(c, raw[next..].chars().next());
+            if took_next {
+                next += 1;
+            }
             if let Some(m) = mapped {
                 let skip =
                     m == ' ' && (text.ends_with(' ') || text.ends_with('\n') || text.is_empty());
@@ -105,6 +90,29 @@ impl Normalized {
         };
         (s, e.max(s))
     }
+}
+
+/// What normalisation makes of `c`, followed by `next`: the character
+/// written (none for one dropped), and whether `next` was taken with it
+/// (`\'` and `\"` become the bare quote).
+fn map_char(c: char, next: Option<char>) -> (Option<char>, bool) {
+    let mapped = match c {
+        '\\' => match next {
+            Some(q @ ('\'' | '"')) => return (Some(q), true),
+            _ => Some('\\'),
+        },
+        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '\u{00B4}' => Some('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => Some('"'),
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => Some('-'),
+        '\r' => None,
+        '\u{200B}' | '\u{FEFF}' => None,
+        // control characters (the extractor's placeholder marks among them) are spaces
+        c if c.is_control() && c != '\n' => Some(' '),
+        c if c != '\n' && c.is_whitespace() => Some(' '),
+        c => Some(c),
+    };
+    (mapped, false)
 }
 
 /// A byte that normalisation keeps as it is: printable ASCII but `\\`.
@@ -306,24 +314,10 @@ mod tests {
         let mut map = Vec::new();
         let mut chars = raw.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
-            let mapped: Option<char> = match c {
-                '\\' => match chars.peek() {
-                    Some(&(_, q @ ('\'' | '"'))) => {
-                        chars.next();
-                        Some(q)
-                    }
-                    _ => Some('\\'),
-                },
-                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '\u{00B4}' => Some('\''),
-                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => Some('"'),
-                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
-                | '\u{2212}' => Some('-'),
-                '\r' => None,
-                '\u{200B}' | '\u{FEFF}' => None,
-                c if c.is_control() && c != '\n' => Some(' '),
-                c if c != '\n' && c.is_whitespace() => Some(' '),
-                c => Some(c),
-            };
+            let (mapped, took_next) = map_char(c, chars.peek().map(|&(_, n)| n));
+            if took_next {
+                chars.next();
+            }
             let Some(m) = mapped else { continue };
             if m == ' ' && (text.ends_with(' ') || text.ends_with('\n') || text.is_empty()) {
                 continue;
