@@ -273,10 +273,10 @@ pub fn run(opt: &BenchOptions) -> Result<BenchReport> {
         build_time += t.elapsed();
     });
     let t = Instant::now();
-    let (g, _) = b.finish();
+    let (g, _, _) = b.finish_compact();
     // counted as it is written, as `cnkg build -o` writes it
     let mut json = Counter(0);
-    crate::export::json::write(&g, None, &mut json).expect("counting cannot fail");
+    crate::export::json::write_compact(&g, None, &mut json).expect("counting cannot fail");
     build_time += t.elapsed();
     let (_, entities, events, edges) = g.summary();
     Ok(BenchReport {

@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::export::filter::Filter;
 use crate::export::{self, ExportError, Format, Output};
 use crate::extract::Extractor;
-use crate::graph::{Builder, EvidenceCap, KnowledgeGraph};
+use crate::graph::{Builder, CompactGraph, EvidenceCap, KnowledgeGraph};
 use crate::query::{envelope, to_json, MeetingFilter, PathOptions, Query};
 use crate::report;
 use crate::rules::RuleSet;
@@ -133,6 +133,14 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
+    /// Whether no filter was asked for.
+    fn is_empty(&self) -> bool {
+        self.types.is_empty()
+            && self.relations.is_empty()
+            && self.since.is_none()
+            && self.until.is_none()
+    }
+
     fn check_dates(&self) -> Result<(), ExportError> {
         DateRange::parse(self.since.as_deref(), self.until.as_deref())
             .map(|_| ())
@@ -582,6 +590,45 @@ fn write_filtered(
     Ok((cut, dest))
 }
 
+/// Says what a build gave (and what it skipped); its status.
+fn built(
+    (d, e, ev, ed): (usize, usize, usize, usize),
+    dest: &str,
+    cut: &str,
+    skipped: Option<String>,
+) -> Status {
+    eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges{cut} -> {dest}");
+    if let Some(skipped) = skipped {
+        eprintln!("cnkg: skipped {skipped}; see warnings above");
+    }
+    if e == 0 {
+        Status::NothingFound
+    } else {
+        Status::Ok
+    }
+}
+
+/// Writes a compact graph's JSON (with `facts`) to `output` or standard
+/// output; says where it went.
+fn write_compact(
+    g: &CompactGraph,
+    facts: Option<&[crate::facts::DocRecord]>,
+    output: Option<&Path>,
+) -> anyhow::Result<String> {
+    match output {
+        Some(p) => {
+            export::write_atomic_with(p, |w| crate::export::json::write_compact(g, facts, w))?;
+            Ok(p.display().to_string())
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::export::json::write_compact(g, facts, &mut out)?;
+            out.flush()?;
+            Ok("standard output".to_string())
+        }
+    }
+}
+
 fn write_graph(
     g: &KnowledgeGraph,
     facts: Option<&[crate::facts::DocRecord]>,
@@ -725,6 +772,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 progress.advance(&docs);
             })?;
             drop(plan);
+            if f == Format::Json && !explain && filter.is_empty() {
+                // the whole graph as JSON: written from its compact form
+                let (g, lines, records) = b.finish_compact();
+                progress.done();
+                for l in lines {
+                    eprintln!("{l}");
+                }
+                let dest = write_compact(&g, records.as_deref(), output.as_deref())?;
+                return Ok(built(g.summary(), &dest, "", skipped));
+            }
             let (g, lines, records) = b.finish_with_facts();
             progress.done();
             for l in lines {
@@ -743,16 +800,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             }
             let (cut, dest) =
                 write_filtered(&g, &filter, records.as_deref(), f, output.as_deref())?;
-            let (d, e, ev, ed) = g.summary();
-            eprintln!("cnkg: {d} documents, {e} entities, {ev} events, {ed} edges{cut} -> {dest}");
-            if let Some(skipped) = skipped {
-                eprintln!("cnkg: skipped {skipped}; see warnings above");
-            }
-            Ok(if e == 0 {
-                Status::NothingFound
-            } else {
-                Status::Ok
-            })
+            Ok(built(g.summary(), &dest, &cut, skipped))
         }
         Command::Merge {
             parts,
@@ -801,9 +849,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                     b.add_facts(facts);
                 }
             }
-            let (g, _, records) = b.finish_with_facts();
-            let (_, dest) = write_filtered(&g, &filter, records.as_deref(), f, output.as_deref())?;
-            let (d, e, ev, ed) = g.summary();
+            let ((d, e, ev, ed), dest) = if f == Format::Json && filter.is_empty() {
+                let (g, _, records) = b.finish_compact();
+                let dest = write_compact(&g, records.as_deref(), output.as_deref())?;
+                (g.summary(), dest)
+            } else {
+                let (g, _, records) = b.finish_with_facts();
+                let (_, dest) =
+                    write_filtered(&g, &filter, records.as_deref(), f, output.as_deref())?;
+                (g.summary(), dest)
+            };
             eprintln!(
                 "cnkg: merged {} parts: {d} documents, {e} entities, {ev} events, {ed} edges -> {dest}",
                 parts.len()

@@ -299,11 +299,27 @@ impl<'a> Builder<'a> {
     }
 
     /// The graph, the trace lines, and each document's facts when kept.
-    pub fn finish_with_facts(mut self) -> (KnowledgeGraph, Vec<String>, Option<Vec<DocRecord>>) {
+    pub fn finish_with_facts(self) -> (KnowledgeGraph, Vec<String>, Option<Vec<DocRecord>>) {
+        let mut sink = GraphSink::default();
+        let (trace, records) = self.finish_into(&mut sink);
+        (sink.done(), trace, records)
+    }
+
+    /// As [`Builder::finish_with_facts`], the graph held compactly for
+    /// writing as JSON ([`crate::export::json::write_compact`]): a graph of
+    /// a big corpus in a fraction of the memory.
+    pub fn finish_compact(self) -> (CompactGraph, Vec<String>, Option<Vec<DocRecord>>) {
+        let mut sink = CompactGraph::default();
+        let (trace, records) = self.finish_into(&mut sink);
+        (sink.done(), trace, records)
+    }
+
+    fn finish_into(mut self, sink: &mut impl Sink) -> (Vec<String>, Option<Vec<DocRecord>>) {
         for f in std::mem::take(&mut self.pending) {
             Self::merge_one(&mut self.merger, &mut self.trace, &mut self.records, f);
         }
-        (self.merger.finish(), self.trace, self.records)
+        self.merger.finish_into(sink);
+        (self.trace, self.records)
     }
 }
 
@@ -918,8 +934,8 @@ impl<'a> Merger<'a> {
         }
     }
 
-    /// The graph of every document merged.
-    fn finish(mut self) -> KnowledgeGraph {
+    /// The graph of every document merged, into `sink`.
+    fn finish_into(mut self, sink: &mut impl Sink) {
         // an undated occasion joins the one dated occasion of the same pair at a
         // compatible known place; one with neither date nor place joins the only
         // other occasion of that pair (an absorbed one is gone, the order of the
@@ -975,7 +991,7 @@ impl<'a> Merger<'a> {
             .filter_map(|(e, g)| (!g).then_some(e))
             .collect();
         let documents = std::mem::take(&mut self.documents);
-        self.into_graph(documents)
+        self.emit(documents, sink);
     }
 
     fn node_id(&self, g: usize, used: &mut BTreeMap<String, usize>) -> String {
@@ -991,7 +1007,8 @@ impl<'a> Merger<'a> {
         unique(base, used)
     }
 
-    fn into_graph(mut self, documents: Vec<DocOut>) -> KnowledgeGraph {
+    /// Hands every node, edge and document of the graph to `sink`.
+    fn emit(mut self, documents: Vec<DocOut>, sink: &mut impl Sink) {
         // places used by events and their containers, so LOCATED_IN chains are whole
         let mut needed: BTreeSet<usize> = BTreeSet::new();
         for e in &self.events {
@@ -1030,7 +1047,6 @@ impl<'a> Merger<'a> {
                     .chain(e.reporters.iter().copied())
             }))
             .collect();
-        let mut kg = KnowledgeGraph::default();
         for g in order {
             if self.ents[g].mentions == 0 && !needed.contains(&g) && !referenced.contains(&g) {
                 continue;
@@ -1059,11 +1075,10 @@ impl<'a> Merger<'a> {
                     "pattern"
                 }),
             );
-            kg.add_node(Node { id, attrs });
+            sink.node(id, attrs);
         }
         let id_of = |g: usize| ids[g].clone();
         // LOCATED_IN from the gazetteer
-        let mut raw_edges: Vec<(String, String, Map<String, Value>)> = Vec::new();
         for g in 0..self.ents.len() {
             let (Some(src), Some(k)) = (id_of(g), self.ents[g].known) else {
                 continue;
@@ -1081,7 +1096,7 @@ impl<'a> Merger<'a> {
                             "rule".into(),
                             json!(format!("gazetteer:{}", self.x.known[k].node_id)),
                         );
-                        raw_edges.push((src, dst, a));
+                        sink.edge(src, dst, a);
                     }
                 }
             }
@@ -1163,10 +1178,7 @@ impl<'a> Merger<'a> {
             attrs.insert("kind".into(), json!(e.kind));
             attrs.insert("date".into(), json!(date));
             attrs.insert("place".into(), json!(place_id));
-            kg.add_node(Node {
-                id: id.clone(),
-                attrs,
-            });
+            sink.node(id.clone(), attrs);
             // MET per pair of counterparts
             // each edge's sentences still held (with a cap, its first ones)
             // and how many there are
@@ -1222,7 +1234,7 @@ impl<'a> Merger<'a> {
                 m.insert("date".into(), json!(date));
                 m.insert("place".into(), json!(place_id));
                 self.cap.write(&mut m, &evs, count);
-                raw_edges.push((a, b, m));
+                sink.edge(a, b, m);
             }
             for (pid, ((evs, count), role, side)) in part {
                 let mut m = Map::new();
@@ -1230,7 +1242,7 @@ impl<'a> Merger<'a> {
                 m.insert("role".into(), json!(role));
                 m.insert("side".into(), json!(side + 1));
                 self.cap.write(&mut m, &evs, count);
-                raw_edges.push((pid, id.clone(), m));
+                sink.edge(pid, id.clone(), m);
             }
             let all: BTreeSet<Evidence> = e.support.iter().filter_map(evidence).collect();
             let count = e.support.len();
@@ -1238,14 +1250,14 @@ impl<'a> Merger<'a> {
                 let mut m = Map::new();
                 m.insert("relation".into(), json!("HELD_IN"));
                 self.cap.write(&mut m, &all, count);
-                raw_edges.push((id.clone(), p.clone(), m));
+                sink.edge(id.clone(), p.clone(), m);
             }
             for &r in &e.reporters {
                 if let Some(rid) = id_of(r) {
                     let mut m = Map::new();
                     m.insert("relation".into(), json!("REPORTED"));
                     self.cap.write(&mut m, &all, count);
-                    raw_edges.push((rid, id.clone(), m));
+                    sink.edge(rid, id.clone(), m);
                 }
             }
         }
@@ -1265,65 +1277,194 @@ impl<'a> Merger<'a> {
                 m.insert("date".into(), json!(date));
             }
             self.cap.write(&mut m, &bag.kept, bag.count);
-            raw_edges.push((a, b, m));
+            sink.edge(a, b, m);
         }
-        // keys per (source, target) pair, in a stable order
-        // (the attributes, serialised, only break ties: each edge of a tie is
-        // serialised once)
-        raw_edges.sort_by(|x, y| {
-            (&x.0, &x.1, str_attr(&x.2, "relation")).cmp(&(&y.0, &y.1, str_attr(&y.2, "relation")))
-        });
-        let same = |a: &(String, String, Map<String, Value>),
-                    b: &(String, String, Map<String, Value>)| {
-            a.0 == b.0 && a.1 == b.1 && str_attr(&a.2, "relation") == str_attr(&b.2, "relation")
-        };
-        let mut i = 0;
-        while i < raw_edges.len() {
-            let mut j = i + 1;
-            while j < raw_edges.len() && same(&raw_edges[i], &raw_edges[j]) {
-                j += 1;
-            }
-            if j - i > 1 {
-                raw_edges[i..j].sort_by_cached_key(|e| serde_json::to_string(&e.2).ok());
-            }
-            i = j;
-        }
-        let mut counters: HashMap<(String, String), u64> = HashMap::new();
-        for (s, t, attrs) in raw_edges {
-            let c = counters.entry((s.clone(), t.clone())).or_insert(0);
-            let key = *c;
-            *c += 1;
-            kg.add_edge(Edge {
-                source: s,
-                target: t,
-                key,
-                attrs,
-            });
-        }
-        kg.meta.insert(
-            "generator".into(),
+        sink.meta(
+            "generator",
             json!({"name": "cnkg", "version": env!("CARGO_PKG_VERSION")}),
         );
-        let documents = documents
-            .into_iter()
-            .map(|d| {
-                json!({
-                    "id": self.doc_ids.get(d.id),
-                    "path": d.path,
-                    "title": d.title,
-                    "date": d.date.map(|d| d.to_string()),
-                })
-            })
-            .collect();
-        kg.meta.insert("documents".into(), Value::Array(documents));
-        kg.meta.insert(
-            "rules".into(),
+        for d in documents {
+            sink.document(json!({
+                "id": self.doc_ids.get(d.id),
+                "path": d.path,
+                "title": d.title,
+                "date": d.date.map(|d| d.to_string()),
+            }));
+        }
+        sink.meta(
+            "rules",
             json!({
                 "files": self.x.rule_files.iter().map(|p| p.display().to_string().replace('\\', "/")).collect::<Vec<_>>(),
                 "hash": self.x.rules_hash,
             }),
         );
-        kg
+    }
+}
+
+/// Where [`Merger::emit`] puts the graph: nodes, edges (in any order; the
+/// sink sorts them and numbers parallel edges), documents and metadata.
+trait Sink {
+    fn node(&mut self, id: String, attrs: Map<String, Value>);
+    fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>);
+    fn document(&mut self, doc: Value);
+    fn meta(&mut self, key: &str, value: Value);
+}
+
+/// An edge as made: source, target, relation, attributes.
+type RawEdge<T> = (String, String, Box<str>, T);
+
+/// Sorts edges by source, target and relation, ties by their attributes
+/// (`tie` gives them serialised, and is asked once per edge of a tie), and
+/// numbers the edges of each (source, target) pair in that order: the order
+/// [`KnowledgeGraph::edges_sorted`] gives them back in.
+fn number_edges<T, K: Ord>(edges: &mut [RawEdge<T>], tie: impl Fn(&T) -> K) -> Vec<u64> {
+    edges.sort_by(|x, y| (&x.0, &x.1, &x.2).cmp(&(&y.0, &y.1, &y.2)));
+    let mut i = 0;
+    while i < edges.len() {
+        let mut j = i + 1;
+        while j < edges.len()
+            && edges[i].0 == edges[j].0
+            && edges[i].1 == edges[j].1
+            && edges[i].2 == edges[j].2
+        {
+            j += 1;
+        }
+        if j - i > 1 {
+            edges[i..j].sort_by_cached_key(|e| tie(&e.3));
+        }
+        i = j;
+    }
+    let mut keys = Vec::with_capacity(edges.len());
+    let mut at = 0;
+    for i in 0..edges.len() {
+        if i > 0 && (edges[i].0 != edges[i - 1].0 || edges[i].1 != edges[i - 1].1) {
+            at = 0;
+        }
+        keys.push(at);
+        at += 1;
+    }
+    keys
+}
+
+fn relation_of(attrs: &Map<String, Value>) -> Box<str> {
+    str_attr(attrs, "relation").unwrap_or("").into()
+}
+
+/// Builds a [`KnowledgeGraph`].
+#[derive(Default)]
+struct GraphSink {
+    kg: KnowledgeGraph,
+    edges: Vec<RawEdge<Map<String, Value>>>,
+    documents: Vec<Value>,
+}
+
+impl Sink for GraphSink {
+    fn node(&mut self, id: String, attrs: Map<String, Value>) {
+        self.kg.add_node(Node { id, attrs });
+    }
+    fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>) {
+        self.edges
+            .push((source, target, relation_of(&attrs), attrs));
+    }
+    fn document(&mut self, doc: Value) {
+        self.documents.push(doc);
+    }
+    fn meta(&mut self, key: &str, value: Value) {
+        self.kg.meta.insert(key.into(), value);
+    }
+}
+
+impl GraphSink {
+    fn done(mut self) -> KnowledgeGraph {
+        let keys = number_edges(&mut self.edges, |m| serde_json::to_string(m).ok());
+        for ((source, target, _, attrs), key) in self.edges.into_iter().zip(keys) {
+            self.kg.add_edge(Edge {
+                source,
+                target,
+                key,
+                attrs,
+            });
+        }
+        self.kg
+            .meta
+            .insert("documents".into(), Value::Array(self.documents));
+        self.kg
+    }
+}
+
+/// The finished graph held compactly for writing as JSON: each node's and
+/// each edge's attributes serialised (a few hundred bytes where a
+/// [`KnowledgeGraph`] spends a few kilobytes on maps), in the order the JSON
+/// lists them. `cnkg build` writes its JSON from this; the bytes are those
+/// of the [`KnowledgeGraph`] the same build gives.
+#[derive(Debug, Default)]
+pub struct CompactGraph {
+    /// (id, attributes as JSON), sorted by id.
+    pub nodes: Vec<(String, Box<str>)>,
+    /// (source, target, key, attributes as JSON, `relation` among them), in
+    /// the order of [`KnowledgeGraph::edges_sorted`].
+    pub edges: Vec<(String, String, u64, Box<str>)>,
+    /// Each document's object, as JSON.
+    pub documents: Vec<Box<str>>,
+    /// The other graph metadata (`generator`, `rules`).
+    pub meta: Map<String, Value>,
+    /// Event nodes.
+    pub events: usize,
+    raw: Vec<RawEdge<Box<str>>>,
+    ids: std::collections::HashSet<String>,
+}
+
+fn compact(v: &impl serde::Serialize) -> Box<str> {
+    serde_json::to_string(v)
+        .expect("JSON values always serialise")
+        .into_boxed_str()
+}
+
+impl Sink for CompactGraph {
+    fn node(&mut self, id: String, attrs: Map<String, Value>) {
+        if self.ids.insert(id.clone()) {
+            self.events += usize::from(str_attr(&attrs, "type") == Some("Event"));
+            self.nodes.push((id, compact(&attrs)));
+        }
+    }
+    fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>) {
+        let rel = relation_of(&attrs);
+        self.raw.push((source, target, rel, compact(&attrs)));
+    }
+    fn document(&mut self, doc: Value) {
+        self.documents.push(compact(&doc));
+    }
+    fn meta(&mut self, key: &str, value: Value) {
+        self.meta.insert(key.into(), value);
+    }
+}
+
+impl CompactGraph {
+    fn done(mut self) -> CompactGraph {
+        self.nodes.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut raw = std::mem::take(&mut self.raw);
+        let keys = number_edges(&mut raw, |a| a.clone());
+        // an edge whose end is not a node is left out, as `add_edge` leaves it
+        let ids = &self.ids;
+        self.edges = raw
+            .into_iter()
+            .zip(keys)
+            .filter(|(e, _)| ids.contains(&e.0) && ids.contains(&e.1))
+            .map(|((s, t, _, a), k)| (s, t, k, a))
+            .collect();
+        self.ids = Default::default();
+        self
+    }
+
+    /// Counts: (documents, entities, events, edges), as
+    /// [`KnowledgeGraph::summary`] gives them.
+    pub fn summary(&self) -> (usize, usize, usize, usize) {
+        (
+            self.documents.len(),
+            self.nodes.len() - self.events,
+            self.events,
+            self.edges.len(),
+        )
     }
 }
 

@@ -187,6 +187,45 @@ fn evidence_cap_keeps_the_first_sentences_and_counts_them_all() {
     }
 }
 
+/// `cnkg build` writes its JSON from the compact graph: the same bytes as
+/// the full graph, with every evidence cap and with each document's facts.
+#[test]
+fn the_compact_graph_writes_the_bytes_of_the_full_one() {
+    use cnkg::graph::EvidenceCap;
+    let x = extractor();
+    for (name, docs) in corpora() {
+        for cap in [
+            EvidenceCap::All,
+            EvidenceCap::First(1),
+            EvidenceCap::First(0),
+        ] {
+            let builder = || {
+                let mut b = Builder::new(&x).evidence(cap).keep_facts();
+                for chunk in docs.chunks(64) {
+                    b.add(chunk);
+                }
+                b
+            };
+            let (full, _, facts) = builder().finish_with_facts();
+            let (compact, _, compact_facts) = builder().finish_compact();
+            assert_eq!(compact.summary(), full.summary(), "{name} {cap:?}");
+            assert!(compact.edges.len() > 10, "{name}: too few edges to tell");
+            let mut a = Vec::new();
+            let mut b = Vec::new();
+            cnkg::export::json::write(&full, None, &mut a).unwrap();
+            cnkg::export::json::write_compact(&compact, None, &mut b).unwrap();
+            assert!(
+                a == b,
+                "{name} {cap:?}: the compact graph writes other bytes"
+            );
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            cnkg::export::json::write(&full, facts.as_deref(), &mut a).unwrap();
+            cnkg::export::json::write_compact(&compact, compact_facts.as_deref(), &mut b).unwrap();
+            assert!(a == b, "{name} {cap:?}: with facts, other bytes");
+        }
+    }
+}
+
 /// `cnkg build ARGS -o dir/name` and the bytes written.
 fn build_cli(dir: &Path, name: &str, args: &[&str]) -> Vec<u8> {
     let out = dir.join(name);

@@ -8,11 +8,11 @@
 use std::path::Path;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::facts::DocRecord;
-use crate::graph::{Edge, KnowledgeGraph, Node};
+use crate::graph::{CompactGraph, Edge, KnowledgeGraph, Node};
 
 struct NodeOut<'a>(&'a Node);
 struct EdgeOut<'a>(&'a Edge);
@@ -93,6 +93,124 @@ pub fn write(
     mut w: impl std::io::Write,
 ) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut w, &GraphOut(g, facts)).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
+}
+
+/// A list serialised one item at a time, each item's JSON text parsed back
+/// only as it is written.
+struct Nodes<'a>(&'a [(String, Box<str>)]);
+struct Edges<'a>(&'a [(String, String, u64, Box<str>)]);
+struct Docs<'a>(&'a [Box<str>]);
+
+impl Serialize for Nodes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(CompactNode))
+    }
+}
+
+impl Serialize for Edges<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(CompactEdge))
+    }
+}
+
+impl Serialize for Docs<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|d| CompactDoc(d)))
+    }
+}
+
+fn parsed<E: serde::ser::Error>(text: &str) -> std::result::Result<Map<String, Value>, E> {
+    serde_json::from_str(text).map_err(E::custom)
+}
+
+struct CompactNode<'a>(&'a (String, Box<str>));
+
+impl Serialize for CompactNode<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let node = Node {
+            id: self.0 .0.clone(),
+            attrs: parsed(&self.0 .1)?,
+        };
+        NodeOut(&node).serialize(s)
+    }
+}
+
+struct CompactEdge<'a>(&'a (String, String, u64, Box<str>));
+
+impl Serialize for CompactEdge<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let (source, target, key, attrs) = self.0;
+        let edge = Edge {
+            source: source.clone(),
+            target: target.clone(),
+            key: *key,
+            attrs: parsed(attrs)?,
+        };
+        EdgeOut(&edge).serialize(s)
+    }
+}
+
+struct CompactDoc<'a>(&'a str);
+
+impl Serialize for CompactDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Value::Object(parsed(self.0)?).serialize(s)
+    }
+}
+
+/// The graph metadata with `documents` among its keys, in key order.
+struct CompactMeta<'a>(&'a CompactGraph);
+
+impl Serialize for CompactMeta<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let g = self.0;
+        let docs = Docs(&g.documents);
+        let mut m = s.serialize_map(Some(g.meta.len() + 1))?;
+        let mut written = false;
+        for (k, v) in &g.meta {
+            if !written && k.as_str() > "documents" {
+                m.serialize_entry("documents", &docs)?;
+                written = true;
+            }
+            m.serialize_entry(k, v)?;
+        }
+        if !written {
+            m.serialize_entry("documents", &docs)?;
+        }
+        m.end()
+    }
+}
+
+struct CompactOut<'a>(&'a CompactGraph, Option<&'a [DocRecord]>);
+
+impl Serialize for CompactOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let g = self.0;
+        let mut m = s.serialize_map(Some(5 + self.1.is_some() as usize))?;
+        m.serialize_entry("directed", &true)?;
+        m.serialize_entry("multigraph", &true)?;
+        m.serialize_entry("graph", &CompactMeta(g))?;
+        m.serialize_entry("nodes", &Nodes(&g.nodes))?;
+        m.serialize_entry("edges", &Edges(&g.edges))?;
+        if let Some(f) = self.1 {
+            m.serialize_entry("facts", f)?;
+        }
+        m.end()
+    }
+}
+
+/// Writes a [`CompactGraph`] (with `facts`, as [`write`] does): the same
+/// bytes as [`write`] gives for the [`KnowledgeGraph`] of the same build.
+///
+/// # Errors
+/// Those of `w`.
+pub fn write_compact(
+    g: &CompactGraph,
+    facts: Option<&[DocRecord]>,
+    mut w: impl std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, &CompactOut(g, facts)).map_err(std::io::Error::from)?;
     w.write_all(b"\n")
 }
 
