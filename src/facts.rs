@@ -286,13 +286,7 @@ pub fn read_part(path: &Path) -> Result<Part> {
         path: path.to_path_buf(),
         message,
     };
-    if !path.exists() {
-        return Err(Error::MissingInput(path.to_path_buf()));
-    }
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::export::json::read_text(path)?;
     let part: Part = serde_json::from_str(&text).map_err(|e| {
         bad(format!(
             "invalid JSON at line {} column {}: {e}",

@@ -305,12 +305,20 @@ pub fn from_str(text: &str, path: &Path) -> Result<KnowledgeGraph> {
 /// # Errors
 /// [`Error::MissingInput`], [`Error::Read`] or [`Error::BadGraph`].
 pub fn load(path: &Path) -> Result<KnowledgeGraph> {
+    from_str(&read_text(path)?, path)
+}
+
+/// The whole of a graph file.
+///
+/// # Errors
+/// [`Error::MissingInput`] when there is no such file, [`Error::Read`] when
+/// it cannot be read.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     if !path.exists() {
         return Err(Error::MissingInput(path.to_path_buf()));
     }
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    from_str(&text, path)
+    })
 }
