@@ -12,11 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The crate root: the folder holding `graph_rules/`.
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// A short article the shipped rules find a meeting in.
 const GOOD: &str = "Chinese President Xi Jinping met with North Korean leader Kim Jong Un in Beijing on 3 March 2023.\n";
 
@@ -73,6 +68,9 @@ struct Case {
 }
 
 use Content::*;
+
+mod common;
+use common::root;
 
 const CASES: &[Case] = &[
     // ---------------------------------------------------------- input faults

@@ -14,21 +14,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// The crate root: the folder holding `seeds/` and `graph_rules/`.
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The real `cnkg` binary, run from the crate root.
-fn cnkg() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnkg"));
-    cmd.current_dir(root());
-    cmd
-}
-
-fn tmp() -> TempDir {
-    tempfile::tempdir().expect("create a temporary directory")
-}
+mod common;
+use common::{cnkg, root, tmp};
 
 fn stderr_of(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")

@@ -14,23 +14,11 @@ use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cnkg() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnkg"));
-    cmd.current_dir(root());
-    cmd
-}
-
-fn tmp() -> TempDir {
-    tempfile::tempdir().expect("create a temporary directory")
-}
+mod common;
+use common::{cnkg, root, tmp};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8")

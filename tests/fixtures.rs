@@ -8,16 +8,14 @@
 //! meeting, and that every named person is a node.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use cnkg::extract::Extractor;
 use cnkg::graph::KnowledgeGraph;
 use cnkg::rules::RuleSet;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 /// Spelling-insensitive key, as the scorer uses: "Pak Myong-ho" == "pak myong ho".
 fn key(s: &str) -> String {

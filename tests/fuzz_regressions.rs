@@ -9,9 +9,8 @@ use cnkg::extract::{Document, Extractor};
 use cnkg::graph::KnowledgeGraph;
 use cnkg::rules::RuleSet;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 fn inputs(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = root().join("tests/fixtures/fuzz").join(kind);

@@ -4,22 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use cnkg::extract::{Document, Extractor};
 use cnkg::graph::KnowledgeGraph;
 use cnkg::names::{MatcherKind, NameMatch};
 use cnkg::rules::RuleSet;
 use serde_json::Value;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cnkg() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnkg"));
-    cmd.current_dir(root());
-    cmd
-}
+mod common;
+use common::{cnkg, root};
 
 /// The shipped rule files, sorted, as `(path, contents)`.
 fn shipped() -> Vec<(PathBuf, String)> {

@@ -6,14 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn cnkg() -> Command {
-    let mut c = Command::cargo_bin("cnkg").expect("the cnkg binary is built");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
+mod common;
+use common::cnkg;
 
 /// The seeds graph, built once for this test binary.
 fn seeds_graph() -> &'static Path {

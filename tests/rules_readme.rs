@@ -9,12 +9,15 @@
 //! against the shipped rules alone, where it must *not* hold: so the outcome
 //! is the example's doing, and every check can fail.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cnkg::extract::{Document, Extractor};
 use cnkg::graph::KnowledgeGraph;
 use cnkg::rules::RuleSet;
 use serde_json::Value;
+
+mod common;
+use common::root;
 
 /// Every kind of rule the README documents.
 const KINDS: [&str; 9] = [
@@ -156,10 +159,6 @@ struct Example {
     line: usize,
     toml: String,
     text: Option<String>,
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn readme() -> String {

@@ -4,23 +4,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use tempfile::TempDir;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cnkg() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnkg"));
-    cmd.current_dir(root());
-    cmd
-}
-
-fn tmp() -> TempDir {
-    tempfile::tempdir().expect("create a temporary directory")
-}
-
 #[test]
 fn bench_reports_throughput_floor_ratio_and_memory() {
     let out = cnkg()
@@ -62,6 +45,9 @@ fn bench_writes_the_corpus_it_measures() {
 use cnkg::extract::{Document, Extractor};
 use cnkg::graph::{Builder, KnowledgeGraph};
 use cnkg::rules::RuleSet;
+
+mod common;
+use common::{cnkg, root, tmp};
 
 fn extractor() -> Extractor {
     let rules = RuleSet::load_dir(&root().join("graph_rules")).expect("rules");

@@ -14,9 +14,8 @@ use cnkg::corpus::{read_inputs_with, ReadOptions};
 use cnkg::graph::{Builder, EvidenceCap};
 use tempfile::TempDir;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 /// The real `cnkg` binary, run from the crate root, with its temporary
 /// files in `tmp`.
