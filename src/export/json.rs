@@ -45,30 +45,47 @@ impl Serialize for EdgeOut<'_> {
     }
 }
 
-struct GraphOut<'a>(&'a KnowledgeGraph, Option<&'a [DocRecord]>);
+/// The whole document: the graph's metadata, nodes and edges (and each
+/// document's facts), however they are held.
+struct Whole<'a, M, N, E> {
+    meta: M,
+    nodes: N,
+    edges: E,
+    facts: Option<&'a [DocRecord]>,
+}
 
-impl Serialize for GraphOut<'_> {
+impl<M: Serialize, N: Serialize, E: Serialize> Serialize for Whole<'_, M, N, E> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let g = self.0;
-        let mut m = s.serialize_map(Some(5 + self.1.is_some() as usize))?;
+        let mut m = s.serialize_map(Some(5 + self.facts.is_some() as usize))?;
         m.serialize_entry("directed", &true)?;
         m.serialize_entry("multigraph", &true)?;
-        m.serialize_entry("graph", &g.meta)?;
-        let nodes: Vec<NodeOut> = g.nodes_sorted().into_iter().map(NodeOut).collect();
-        m.serialize_entry("nodes", &nodes)?;
-        let edges: Vec<EdgeOut> = g.edges_sorted().into_iter().map(EdgeOut).collect();
-        m.serialize_entry("edges", &edges)?;
-        if let Some(f) = self.1 {
+        m.serialize_entry("graph", &self.meta)?;
+        m.serialize_entry("nodes", &self.nodes)?;
+        m.serialize_entry("edges", &self.edges)?;
+        if let Some(f) = self.facts {
             m.serialize_entry("facts", f)?;
         }
         m.end()
     }
 }
 
+#[allow(clippy::type_complexity)]
+fn graph_out<'a>(
+    g: &'a KnowledgeGraph,
+    facts: Option<&'a [DocRecord]>,
+) -> Whole<'a, &'a Map<String, Value>, Vec<NodeOut<'a>>, Vec<EdgeOut<'a>>> {
+    Whole {
+        meta: &g.meta,
+        nodes: g.nodes_sorted().into_iter().map(NodeOut).collect(),
+        edges: g.edges_sorted().into_iter().map(EdgeOut).collect(),
+        facts,
+    }
+}
+
 /// The graph as pretty JSON with a trailing newline.
 pub fn to_string(g: &KnowledgeGraph) -> String {
     let mut s =
-        serde_json::to_string_pretty(&GraphOut(g, None)).expect("JSON values always serialise");
+        serde_json::to_string_pretty(&graph_out(g, None)).expect("JSON values always serialise");
     s.push('\n');
     s
 }
@@ -76,7 +93,7 @@ pub fn to_string(g: &KnowledgeGraph) -> String {
 /// As [`to_string`], with each document's facts after the edges
 /// (`cnkg build --facts`), so that `cnkg merge` can combine it with others.
 pub fn to_string_with_facts(g: &KnowledgeGraph, facts: &[DocRecord]) -> String {
-    let mut s = serde_json::to_string_pretty(&GraphOut(g, Some(facts)))
+    let mut s = serde_json::to_string_pretty(&graph_out(g, Some(facts)))
         .expect("JSON values always serialise");
     s.push('\n');
     s
@@ -92,7 +109,7 @@ pub fn write(
     facts: Option<&[DocRecord]>,
     mut w: impl std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut w, &GraphOut(g, facts)).map_err(std::io::Error::from)?;
+    serde_json::to_writer_pretty(&mut w, &graph_out(g, facts)).map_err(std::io::Error::from)?;
     w.write_all(b"\n")
 }
 
@@ -182,24 +199,6 @@ impl Serialize for CompactMeta<'_> {
     }
 }
 
-struct CompactOut<'a>(&'a CompactGraph, Option<&'a [DocRecord]>);
-
-impl Serialize for CompactOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let g = self.0;
-        let mut m = s.serialize_map(Some(5 + self.1.is_some() as usize))?;
-        m.serialize_entry("directed", &true)?;
-        m.serialize_entry("multigraph", &true)?;
-        m.serialize_entry("graph", &CompactMeta(g))?;
-        m.serialize_entry("nodes", &Nodes(&g.nodes))?;
-        m.serialize_entry("edges", &Edges(&g.edges))?;
-        if let Some(f) = self.1 {
-            m.serialize_entry("facts", f)?;
-        }
-        m.end()
-    }
-}
-
 /// Writes a [`CompactGraph`] (with `facts`, as [`write`] does): the same
 /// bytes as [`write`] gives for the [`KnowledgeGraph`] of the same build.
 ///
@@ -210,7 +209,13 @@ pub fn write_compact(
     facts: Option<&[DocRecord]>,
     mut w: impl std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut w, &CompactOut(g, facts)).map_err(std::io::Error::from)?;
+    let whole = Whole {
+        meta: CompactMeta(g),
+        nodes: Nodes(&g.nodes),
+        edges: Edges(&g.edges),
+        facts,
+    };
+    serde_json::to_writer_pretty(&mut w, &whole).map_err(std::io::Error::from)?;
     w.write_all(b"\n")
 }
 
