@@ -309,7 +309,7 @@ impl<'a> Builder<'a> {
     /// writing as JSON ([`crate::export::json::write_compact`]): a graph of
     /// a big corpus in a fraction of the memory.
     pub fn finish_compact(self) -> (CompactGraph, Vec<String>, Option<Vec<DocRecord>>) {
-        let mut sink = CompactGraph::default();
+        let mut sink = CompactSink::default();
         let (trace, records) = self.finish_into(&mut sink);
         (sink.done(), trace, records)
     }
@@ -1410,7 +1410,13 @@ pub struct CompactGraph {
     pub meta: Map<String, Value>,
     /// Event nodes.
     pub events: usize,
-    raw: Vec<RawEdge<Box<str>>>,
+}
+
+/// Builds a [`CompactGraph`].
+#[derive(Default)]
+struct CompactSink {
+    graph: CompactGraph,
+    edges: Vec<RawEdge<Box<str>>>,
     ids: std::collections::HashSet<String>,
 }
 
@@ -1420,42 +1426,45 @@ fn compact(v: &impl serde::Serialize) -> Box<str> {
         .into_boxed_str()
 }
 
-impl Sink for CompactGraph {
+impl Sink for CompactSink {
     fn node(&mut self, id: String, attrs: Map<String, Value>) {
         if self.ids.insert(id.clone()) {
-            self.events += usize::from(str_attr(&attrs, "type") == Some("Event"));
-            self.nodes.push((id, compact(&attrs)));
+            let g = &mut self.graph;
+            g.events += usize::from(str_attr(&attrs, "type") == Some("Event"));
+            g.nodes.push((id, compact(&attrs)));
         }
     }
     fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>) {
         let rel = relation_of(&attrs);
-        self.raw.push((source, target, rel, compact(&attrs)));
+        self.edges.push((source, target, rel, compact(&attrs)));
     }
     fn document(&mut self, doc: Value) {
-        self.documents.push(compact(&doc));
+        self.graph.documents.push(compact(&doc));
     }
     fn meta(&mut self, key: &str, value: Value) {
-        self.meta.insert(key.into(), value);
+        self.graph.meta.insert(key.into(), value);
     }
 }
 
-impl CompactGraph {
+impl CompactSink {
     fn done(mut self) -> CompactGraph {
-        self.nodes.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut raw = std::mem::take(&mut self.raw);
-        let keys = number_edges(&mut raw, |a| a.clone());
+        let mut g = self.graph;
+        g.nodes.sort_by(|a, b| a.0.cmp(&b.0));
+        let keys = number_edges(&mut self.edges, |a| a.clone());
         // an edge whose end is not a node is left out, as `add_edge` leaves it
         let ids = &self.ids;
-        self.edges = raw
+        g.edges = self
+            .edges
             .into_iter()
             .zip(keys)
             .filter(|(e, _)| ids.contains(&e.0) && ids.contains(&e.1))
             .map(|((s, t, _, a), k)| (s, t, k, a))
             .collect();
-        self.ids = Default::default();
-        self
+        g
     }
+}
 
+impl CompactGraph {
     /// Counts: (documents, entities, events, edges), as
     /// [`KnowledgeGraph::summary`] gives them.
     pub fn summary(&self) -> (usize, usize, usize, usize) {
