@@ -574,7 +574,7 @@ fn write_filtered(
     output: Option<&Path>,
 ) -> anyhow::Result<(String, String)> {
     let flt = filter.filter(g)?;
-    let dest = output.map_or("standard output".to_string(), |p| p.display().to_string());
+    let dest = destination(output);
     if flt.is_empty() {
         write_graph(g, facts, f, output)?;
         return Ok((String::new(), dest));
@@ -615,18 +615,13 @@ fn write_compact(
     facts: Option<&[crate::facts::DocRecord]>,
     output: Option<&Path>,
 ) -> anyhow::Result<String> {
-    match output {
-        Some(p) => {
-            export::write_atomic_with(p, |w| crate::export::json::write_compact(g, facts, w))?;
-            Ok(p.display().to_string())
-        }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            crate::export::json::write_compact(g, facts, &mut out)?;
-            out.flush()?;
-            Ok("standard output".to_string())
-        }
-    }
+    write_json(output, |w| crate::export::json::write_compact(g, facts, w))?;
+    Ok(destination(output))
+}
+
+/// Where an output goes, as the summary line says it.
+fn destination(output: Option<&Path>) -> String {
+    output.map_or("standard output".to_string(), |p| p.display().to_string())
 }
 
 fn write_graph(
@@ -638,11 +633,20 @@ fn write_graph(
     if facts.is_none() && f != Format::Json {
         return emit(&export::export(g, f)?, output);
     }
+    write_json(output, |w| crate::export::json::write(g, facts, w))
+}
+
+/// Writes JSON as `write` serialises it, to `output` (through a temporary
+/// file) or to standard output, never held whole in memory.
+fn write_json(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     match output {
-        Some(p) => export::write_atomic_with(p, |w| crate::export::json::write(g, facts, w))?,
+        Some(p) => export::write_atomic_with(p, write)?,
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            crate::export::json::write(g, facts, &mut out)?;
+            write(&mut out)?;
             out.flush()?;
         }
     }
