@@ -915,6 +915,8 @@ struct DocRun<'a> {
     trace: Vec<String>,
     /// Literals of the sentence gate found in the normalised text.
     sent_hits: Vec<(u32, u32, u32)>,
+    /// The rules open in each sentence (from `sent_hits`), worked out once.
+    sent_open: Vec<Open>,
     /// Sentences given mentions since person patterns first ran over them.
     changed: Vec<bool>,
     /// Gate scratch space, reused from sentence to sentence.
@@ -935,6 +937,7 @@ impl<'a> DocRun<'a> {
             leaders: Vec::new(),
             trace: Vec::new(),
             sent_hits: Vec::new(),
+            sent_open: Vec::new(),
             changed: Vec::new(),
             scratch: Open::default(),
         }
@@ -1055,6 +1058,7 @@ impl<'a> DocRun<'a> {
         let mut open = std::mem::take(&mut self.scratch);
         g.all
             .open_in(&self.sent_hits, span.start, span.end, &mut open);
+        self.sent_open.push(open.kept());
         let mut cands: Vec<Mention> = Vec::new();
         for m in self.x.gaz.whole_words(s) {
             let p = &self.x.gaz_patterns[m.pattern()];
@@ -1288,8 +1292,7 @@ impl<'a> DocRun<'a> {
         let g = &self.x.gates;
         let mut open = std::mem::take(&mut self.scratch);
         if self.sentences[k].1.is_empty() {
-            g.all
-                .open_in(&self.sent_hits, span.start, span.end, &mut open);
+            open.set_from(&self.sent_open[k]);
         } else {
             g.all.scan(&masked.text, &mut open);
         }
@@ -1848,11 +1851,9 @@ impl<'a> DocRun<'a> {
         }
         let re = &self.x.delegation_ref;
         let g = &self.x.gates;
-        let mut open = std::mem::take(&mut self.scratch);
-        for k in 0..self.sentences.len() {
+        let opens = std::mem::take(&mut self.sent_open);
+        for (k, open) in opens.iter().enumerate() {
             let span = self.sentences[k].0;
-            g.all
-                .open_in(&self.sent_hits, span.start, span.end, &mut open);
             if !open.get(g.sent_refs + REF_DELEGATION) {
                 continue;
             }
@@ -1879,7 +1880,7 @@ impl<'a> DocRun<'a> {
             }
             self.add_mentions(k, new);
         }
-        self.scratch = open;
+        self.sent_open = opens;
     }
 
     /// Title-only mentions ("the Chinese president", "the young leader") and
@@ -1938,14 +1939,12 @@ impl<'a> DocRun<'a> {
                 _ => None,
             })
         };
-        let mut open = std::mem::take(&mut self.scratch);
-        for k in 0..self.sentences.len() {
+        let opens = std::mem::take(&mut self.sent_open);
+        for (k, open) in opens.iter().enumerate() {
             let span = self.sentences[k].0;
             let s = &norm[span.start..span.end];
             let mut new = Vec::new();
             let g = &self.x.gates;
-            g.all
-                .open_in(&self.sent_hits, span.start, span.end, &mut open);
             if let Some(re) = self
                 .x
                 .title_ref
@@ -2045,7 +2044,7 @@ impl<'a> DocRun<'a> {
             }
             self.add_mentions(k, new);
         }
-        self.scratch = open;
+        self.sent_open = opens;
     }
 
     fn relations(&mut self, norm: &str) -> (Vec<EventFact>, Vec<EdgeFact>) {

@@ -400,6 +400,18 @@ impl Open {
     pub fn any(&self) -> bool {
         self.open.iter().any(|&b| b)
     }
+    /// Which rules are open, kept apart from the scratch space of a scan.
+    pub fn kept(&self) -> Open {
+        Open {
+            open: self.open.clone(),
+            ..Open::default()
+        }
+    }
+    /// Opens the rules `other` opens, and no others.
+    pub fn set_from(&mut self, other: &Open) {
+        self.open.clear();
+        self.open.extend_from_slice(&other.open);
+    }
 }
 
 impl Gate {
