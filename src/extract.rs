@@ -1643,19 +1643,7 @@ impl<'a> DocRun<'a> {
         if pats.is_empty() && x.unique_short_ac.is_none() {
             return;
         }
-        let doc_ac = if pats.is_empty() {
-            None
-        } else {
-            let Ok(ac) = AhoCorasickBuilder::new()
-                .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .prefilter(false)
-                .build(pats.iter().map(|p| p.0.as_str()))
-            else {
-                return;
-            };
-            Some(ac)
-        };
+        let doc_names = crate::names::FewNames::new(pats.iter().map(|p| p.0.as_str()));
         let n = pats.len();
         // (text, entity, is a short form) of pattern `pi` of either automaton
         let entry = |pi: usize| -> (&str, usize, bool) {
@@ -1671,17 +1659,21 @@ impl<'a> DocRun<'a> {
             // after `pos`: a search from there would find it again
             let mut next: [Option<Option<aho_corasick::Match>>; 2] = [None, None];
             while pos < s.len() {
-                let mut find = |i: usize, ac: &Option<AhoCorasick>| {
+                let mut find = |i: usize| {
                     if let Some(m) = next[i].filter(|m| m.is_none_or(|m| m.start() >= pos)) {
                         return m;
                     }
-                    let m = ac
-                        .as_ref()
-                        .and_then(|ac| ac.find(Input::new(s).range(pos..)));
+                    let m = if i == 0 {
+                        doc_names.find(s, pos)
+                    } else {
+                        x.unique_short_ac
+                            .as_ref()
+                            .and_then(|ac| ac.find(Input::new(s).range(pos..)))
+                    };
                     next[i] = Some(m);
                     m
                 };
-                let m = match (find(0, &doc_ac), find(1, &x.unique_short_ac)) {
+                let m = match (find(0), find(1)) {
                     (Some(a), Some(b))
                         if b.start() < a.start()
                             || (b.start() == a.start() && b.end() > a.end()) =>
