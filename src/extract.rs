@@ -1521,7 +1521,14 @@ impl<'a> DocRun<'a> {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        let has = |set: &BTreeSet<String>| set.iter().any(|p| padded.contains(&format!(" {p} ")));
+        // " {p} " in `padded`, without writing it out for each title word
+        let has = |set: &BTreeSet<String>| {
+            set.iter().any(|p| {
+                padded.match_indices(p.as_str()).any(|(i, _)| {
+                    padded[..i].ends_with(' ') && padded[i + p.len()..].starts_with(' ')
+                })
+            })
+        };
         let relation = if has(&self.x.member_titles) {
             "MEMBER_OF"
         } else if has(&self.x.affiliate_titles) {
