@@ -31,10 +31,14 @@ impl Normalized {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            // the common case: a run of printable ASCII other than '\\', kept as is
+            // the common case: a run of printable ASCII other than '\\', kept as
+            // is, with the single spaces between its words
             if is_plain(b) {
                 let start = i;
-                while i < bytes.len() && is_plain(bytes[i]) {
+                while i < bytes.len()
+                    && (is_plain(bytes[i])
+                        || (bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|&n| is_plain(n))))
+                {
                     i += 1;
                 }
                 text.push_str(&raw[start..i]);
