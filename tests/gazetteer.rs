@@ -4,24 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use cnkg::extract::{Document, Extractor};
-use cnkg::graph::KnowledgeGraph;
+use cnkg::extract::Extractor;
 use cnkg::names::{MatcherKind, NameMatch};
 use cnkg::rules::RuleSet;
-use serde_json::Value;
 
 mod common;
-use common::{cnkg, root};
+use common::{cnkg, files, graph_json, root};
 
 /// The shipped rule files, sorted, as `(path, contents)`.
 fn shipped() -> Vec<(PathBuf, String)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("graph_rules"))
-        .expect("graph_rules")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
+    files("graph_rules", "toml")
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("read rule file");
@@ -49,17 +41,6 @@ fn both(rules: &RuleSet) -> (Extractor, Extractor) {
     assert_eq!(a.name_matcher(), MatcherKind::Automaton);
     assert_eq!(b.name_matcher(), MatcherKind::Index);
     (a, b)
-}
-
-fn graph_json(x: &Extractor, text: &str) -> Value {
-    let doc = Document {
-        id: "t".into(),
-        path: "t.txt".into(),
-        text: text.to_string(),
-        ..Default::default()
-    };
-    let g = KnowledgeGraph::build(x, &[doc]);
-    serde_json::from_str(&cnkg::export::json::to_string(&g)).expect("JSON")
 }
 
 const TABLE: &str = "# places of the north, one a line\n\
@@ -196,13 +177,7 @@ fn same(a: &Extractor, b: &Extractor, s: &str) -> usize {
 }
 
 fn seed_texts() -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("seeds"))
-        .expect("seeds")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    files
+    files("seeds", "txt")
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read"))
         .collect()

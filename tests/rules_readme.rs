@@ -11,13 +11,12 @@
 
 use std::path::PathBuf;
 
-use cnkg::extract::{Document, Extractor};
-use cnkg::graph::KnowledgeGraph;
+use cnkg::extract::Extractor;
 use cnkg::rules::RuleSet;
 use serde_json::Value;
 
 mod common;
-use common::root;
+use common::{graph_json, root};
 
 /// Every kind of rule the README documents.
 const KINDS: [&str; 9] = [
@@ -267,18 +266,6 @@ fn load(extra: Option<&str>) -> Result<RuleSet, String> {
 
 fn extractor(rules: &RuleSet) -> Extractor {
     Extractor::new(rules).expect("validated rules compile")
-}
-
-/// The graph JSON of `text` read as one document.
-fn graph_json(x: &Extractor, text: &str) -> Value {
-    let doc = Document {
-        id: "example".into(),
-        path: "example.txt".into(),
-        text: text.to_string(),
-        ..Default::default()
-    };
-    let g = KnowledgeGraph::build(x, &[doc]);
-    serde_json::from_str(&cnkg::export::json::to_string(&g)).expect("cnkg writes valid JSON")
 }
 
 fn items<'a>(g: &'a Value, key: &str) -> &'a [Value] {
