@@ -22,6 +22,7 @@ use crate::dates::{resolve, DateContext, DateParts, PartialDate};
 use crate::error::Result;
 use crate::gate::{Gate, Open};
 use crate::names::{MatcherKind, NameMatch, NameMatcher};
+use crate::pattern::Pattern;
 use crate::rules::{Compiled, EntityType, RuleSet, CLOSE, OPEN};
 use crate::text::{name_key, split_sentences, Normalized, Span};
 
@@ -130,8 +131,8 @@ pub struct Extractor {
     compiled: Compiled,
     not_name: BTreeSet<String>,
     title_words: BTreeSet<String>,
-    delegation_ref: regex::Regex,
-    title_ref: Option<regex::Regex>,
+    delegation_ref: Pattern,
+    title_ref: Option<Pattern>,
     pronoun: regex::Regex,
     object_pronoun: regex::Regex,
     year_re: regex::Regex,
@@ -463,7 +464,7 @@ impl Extractor {
                     .map(|w| regex::escape(w).replace(' ', r"\s+"))
                     .collect();
                 ws.sort_by_key(|w| std::cmp::Reverse(w.len()));
-                regex::Regex::new(&format!(
+                Pattern::new(&format!(
                     r"\b[Tt]he\s+(?P<adj>(?:[\p{{L}}'-]+\s+){{0,2}}?)(?P<head>(?i:{}))\b",
                     ws.join("|")
                 ))
@@ -492,7 +493,7 @@ impl Extractor {
             .expect("valid regex");
         let year_re = regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex");
         let delegation_ref = || {
-            regex::Regex::new(
+            Pattern::new(
                 r"\b(?:the|The|this|This|his|her|their)\s+(?:[\p{L}'-]+\s+){0,4}?delegation(?:'s)?\b",
             )
             .expect("valid regex")
@@ -723,7 +724,10 @@ impl Extractor {
     }
 
     fn is_boilerplate(&self, line: &str) -> bool {
-        self.compiled.boilerplate.is_match(line.trim())
+        {
+            let line = line.trim();
+            self.compiled.boilerplate.on(line).is_match(line)
+        }
     }
 
     /// The publication date of a text: the first full date a dateline rule
@@ -747,7 +751,7 @@ impl Extractor {
                 continue;
             }
             let caps: Vec<regex::Captures> = match &self.dateline_anchored[i] {
-                None => r.re.captures_iter(norm).collect(),
+                None => r.re.on(norm).captures_iter(norm).collect(),
                 Some(a) => {
                     let starts = starts.get_or_insert_with(|| {
                         std::iter::once(0)
@@ -768,7 +772,7 @@ impl Extractor {
                         if !a.is_match(input) {
                             continue;
                         }
-                        if let Some(c) = r.re.captures_at(norm, at) {
+                        if let Some(c) = r.re.on(norm).captures_at(norm, at) {
                             let m = c.get(0).expect("match");
                             done = m.end().max(m.start() + 1);
                             out.push(c);
@@ -834,7 +838,7 @@ impl Extractor {
                 if !open.get(g.doc_anniversaries + i) {
                     continue;
                 }
-                if let Some(c) = a.re.captures(norm) {
+                if let Some(c) = a.re.on(norm).captures(norm) {
                     if let Some(n) = c.name("nth").and_then(|m| m.as_str().parse::<i32>().ok()) {
                         year = Some(a.year + n);
                         break;
@@ -868,7 +872,7 @@ impl Extractor {
             if !open.get(g.doc_dates + i) {
                 continue;
             }
-            for c in r.re.captures_iter(norm) {
+            for c in r.re.on(norm).captures_iter(norm) {
                 if c.name("month").is_none() || c.name("day").is_none() || c.name("year").is_some()
                 {
                     continue;
@@ -1079,7 +1083,7 @@ impl<'a> DocRun<'a> {
             if !open.get(g.sent + i) {
                 continue;
             }
-            for c in r.re.captures_iter(s) {
+            for c in r.re.on(s).captures_iter(s) {
                 let m = c.get(0).expect("match");
                 let parts = DateParts {
                     year: c.name("year").map(|m| m.as_str()),
@@ -1123,7 +1127,7 @@ impl<'a> DocRun<'a> {
             if !open.get(g.sent_orgs + j) {
                 continue;
             }
-            for c in r.re.captures_iter(s) {
+            for c in r.re.on(s).captures_iter(s) {
                 let Some(n) = c.name("name") else { continue };
                 let mut off = n.start();
                 let mut name = n.as_str();
@@ -1307,7 +1311,7 @@ impl<'a> DocRun<'a> {
             if !open.get(g.masked + j) {
                 continue;
             }
-            for c in r.re.captures_iter(&masked.text) {
+            for c in r.re.on(&masked.text).captures_iter(&masked.text) {
                 let whole = c.get(0).expect("match");
                 let Some(n) = c.name("name") else { continue };
                 let ns = masked.to_norm(n.start());
@@ -1858,7 +1862,7 @@ impl<'a> DocRun<'a> {
             }
             let s = &norm[span.start..span.end];
             let mut new = Vec::new();
-            for m in re.find_iter(s) {
+            for m in re.on(s).find_iter(s) {
                 let (a, b) = (span.start + m.start(), span.start + m.end());
                 let rest = s[m.end()..].trim_start();
                 if [
@@ -1950,7 +1954,7 @@ impl<'a> DocRun<'a> {
                 .as_ref()
                 .filter(|_| open.get(g.sent_refs + REF_TITLE))
             {
-                for c in re.captures_iter(s) {
+                for c in re.on(s).captures_iter(s) {
                     let whole = c.get(0).expect("match");
                     let (a, b) = (span.start + whole.start(), span.start + whole.end());
                     let next = s[whole.end()..].trim_start();
@@ -2124,6 +2128,7 @@ impl<'a> DocRun<'a> {
                 self.x
                     .compiled
                     .relation_set
+                    .on(&masked.text)
                     .matches(&masked.text)
                     .into_iter()
                     .collect()
@@ -2141,7 +2146,7 @@ impl<'a> DocRun<'a> {
             let mut reporters: Vec<(usize, String)> = Vec::new();
             for ri in hits {
                 let rule = &self.x.compiled.relations[ri];
-                for c in rule.re.captures_iter(&masked.text) {
+                for c in rule.re.on(&masked.text).captures_iter(&masked.text) {
                     let whole = c.get(0).expect("match");
                     if let Some(u) = &rule.unless {
                         let from = masked.text[..whole.start()]
@@ -2160,7 +2165,8 @@ impl<'a> DocRun<'a> {
                                 .char_indices()
                                 .nth(40)
                                 .map_or(clause, |x| x.0);
-                        if let Some(v) = u.find(&masked.text[from..to]) {
+                        let near = &masked.text[from..to];
+                        if let Some(v) = u.on(near).find(near) {
                             if self.x.trace {
                                 self.trace.push(format!(
                                     "  {} vetoed by '{}'",

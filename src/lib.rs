@@ -32,6 +32,7 @@ pub mod facts;
 pub mod gate;
 pub mod graph;
 pub mod names;
+pub mod pattern;
 pub mod query;
 pub mod report;
 pub mod rules;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
+use crate::pattern::{Pattern, PatternSet};
 use serde::Deserialize;
 
 use crate::error::{Error, Result, RuleIssue};
@@ -1077,7 +1077,7 @@ pub const CLOSE: char = '\u{2}';
 #[derive(Debug, Clone)]
 pub struct Macros {
     map: BTreeMap<String, String>,
-    cache: std::sync::Arc<std::sync::Mutex<HashMap<String, Regex>>>,
+    cache: std::sync::Arc<std::sync::Mutex<HashMap<String, Pattern>>>,
 }
 
 fn lexicon_regex(words: &[String], ci: bool) -> String {
@@ -1407,7 +1407,7 @@ fn compile_pattern(
     pat: &str,
     origin: &Origin,
     id: &str,
-) -> std::result::Result<Regex, RuleIssue> {
+) -> std::result::Result<Pattern, RuleIssue> {
     if let Some(re) = macros.cache.lock().ok().and_then(|c| c.get(pat).cloned()) {
         return Ok(re);
     }
@@ -1425,16 +1425,12 @@ fn compile_pattern(
     if let Some(msg) = syntax_error(pat, &expanded, &offs) {
         return Err(mk(format!("bad regex: {msg}")));
     }
-    let re = regex::RegexBuilder::new(&ascii_word_boundaries(&expanded))
-        .size_limit(1 << 26)
-        .dfa_size_limit(1 << 24)
-        .build()
-        .map_err(|e| {
-            let msg = e.to_string();
-            let msg: Vec<&str> = msg.split_whitespace().collect();
-            mk(format!("bad regex: {}", msg.join(" ")))
-        })?;
-    if re.is_match("") {
+    let re = Pattern::new(&ascii_word_boundaries(&expanded)).map_err(|e| {
+        let msg = e.to_string();
+        let msg: Vec<&str> = msg.split_whitespace().collect();
+        mk(format!("bad regex: {}", msg.join(" ")))
+    })?;
+    if re.full().is_match("") {
         return Err(mk(
             "pattern matches the empty string; make it require some text".into(),
         ));
@@ -1453,7 +1449,7 @@ pub struct CompiledEntityPattern {
     /// Person or Organization.
     pub kind: EntityType,
     /// The regex.
-    pub re: Regex,
+    pub re: Pattern,
     /// Whole match is one unit.
     pub absorb: bool,
     /// Names a delegation's leader.
@@ -1470,9 +1466,9 @@ pub struct CompiledRelation {
     /// Plain relation.
     pub relation: Option<String>,
     /// The regex.
-    pub re: Regex,
+    pub re: Pattern,
     /// Veto.
-    pub unless: Option<Regex>,
+    pub unless: Option<Pattern>,
 }
 
 /// A compiled regex rule with an id.
@@ -1481,7 +1477,7 @@ pub struct CompiledRegex {
     /// Rule id.
     pub id: String,
     /// The regex.
-    pub re: Regex,
+    pub re: Pattern,
 }
 
 /// A compiled anniversary rule.
@@ -1490,7 +1486,7 @@ pub struct CompiledAnniversary {
     /// Rule id.
     pub id: String,
     /// The regex.
-    pub re: Regex,
+    pub re: Pattern,
     /// Year of the event.
     pub year: i32,
 }
@@ -1503,7 +1499,7 @@ pub struct Compiled {
     /// Relation rules, in file order.
     pub relations: Vec<CompiledRelation>,
     /// Any relation rule may match (prefilter).
-    pub relation_set: regex::RegexSet,
+    pub relation_set: PatternSet,
     /// Date expressions.
     pub dates: Vec<CompiledRegex>,
     /// Datelines.
@@ -1511,7 +1507,7 @@ pub struct Compiled {
     /// Anniversaries.
     pub anniversaries: Vec<CompiledAnniversary>,
     /// Boilerplate, one set over lines.
-    pub boilerplate: regex::RegexSet,
+    pub boilerplate: PatternSet,
     /// Boilerplate rule ids, parallel to the set.
     pub boilerplate_ids: Vec<String>,
     /// Lexicon regexes by name, anchored, for word tests.
@@ -1555,21 +1551,17 @@ impl RuleSet {
                 },
             });
         }
-        let set_of = |res: Vec<&str>| {
-            regex::RegexSetBuilder::new(res)
-                .size_limit(1 << 27)
-                .dfa_size_limit(1 << 25)
-                .build()
-                .map_err(|e| {
-                    Error::Rules(vec![RuleIssue {
-                        file: PathBuf::new(),
-                        line: None,
-                        rule: None,
-                        message: e.to_string(),
-                    }])
-                })
+        let set_of = |res: Vec<&Pattern>| {
+            PatternSet::new(&res).map_err(|e| {
+                Error::Rules(vec![RuleIssue {
+                    file: PathBuf::new(),
+                    line: None,
+                    rule: None,
+                    message: e.to_string(),
+                }])
+            })
         };
-        let relation_set = set_of(relations.iter().map(|r| r.re.as_str()).collect())?;
+        let relation_set = set_of(relations.iter().map(|r| &r.re).collect())?;
         let simple = |rs: &[Located<LineRule>]| -> Result<Vec<CompiledRegex>> {
             rs.iter()
                 .map(|r| {
@@ -1583,7 +1575,7 @@ impl RuleSet {
         let dates = simple(&self.dates)?;
         let datelines = simple(&self.datelines)?;
         let boiler = simple(&self.boilerplate)?;
-        let boilerplate = set_of(boiler.iter().map(|r| r.re.as_str()).collect())?;
+        let boilerplate = set_of(boiler.iter().map(|r| &r.re).collect())?;
         let anniversaries = self
             .anniversaries
             .iter()

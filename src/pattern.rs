@@ -1,0 +1,320 @@
+//! Rule regexes, compiled twice: as written, and for text that is all ASCII.
+//!
+//! Rule patterns are written with Unicode classes (`\p{Lu}`, `\p{L}`, `\s`)
+//! so that they read names such as "Sánchez" as well as "Kim". In UTF-8 a
+//! Unicode class is a large automaton: it makes the lazy DFA build more
+//! states, and the engine that resolves capture groups clear and walk more
+//! of them. Most English news sentences hold no byte above 0x7F at all, and
+//! on such a sentence a class can only ever match its ASCII members. So each
+//! pattern is also compiled with every class cut down to its ASCII members
+//! and every Unicode word boundary made an ASCII one. That copy matches
+//! exactly what the pattern matches on ASCII text, at the same places and
+//! with the same groups, and [`Pattern::on`] picks it whenever the haystack
+//! is ASCII. The copy is compiled the first time it is needed, so checking
+//! and loading rules costs what it did.
+
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode};
+use regex_syntax::hir::{ClassUnicodeRange, Hir, HirKind, Look};
+
+/// The compiled-size limits of one pattern.
+const SIZE_LIMIT: usize = 1 << 26;
+/// The lazy DFA cache of one pattern.
+const DFA_SIZE_LIMIT: usize = 1 << 24;
+/// The compiled-size limits of a set.
+const SET_SIZE_LIMIT: usize = 1 << 27;
+/// The lazy DFA cache of a set.
+const SET_DFA_SIZE_LIMIT: usize = 1 << 25;
+
+/// A regex and its copy for ASCII text.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    full: Regex,
+    ascii: OnceLock<Regex>,
+}
+
+impl Pattern {
+    /// Compiles `pat` (regex syntax) and its ASCII copy.
+    ///
+    /// # Errors
+    /// The error of the regex crate when `pat` does not compile.
+    pub fn new(pat: &str) -> Result<Self, regex::Error> {
+        Ok(Pattern {
+            full: build(pat)?,
+            ascii: OnceLock::new(),
+        })
+    }
+
+    /// The ASCII copy, compiled on first use.
+    fn ascii(&self) -> &Regex {
+        self.ascii.get_or_init(|| {
+            ascii_pattern(self.full.as_str())
+                .and_then(|p| build(&p).ok())
+                .filter(|a| same_groups(a, &self.full))
+                .unwrap_or_else(|| self.full.clone())
+        })
+    }
+
+    /// The regex to run over `haystack`: the ASCII copy when the haystack
+    /// is all ASCII, the pattern as written otherwise. Both give the same
+    /// matches and groups on it.
+    #[inline]
+    pub fn on(&self, haystack: &str) -> &Regex {
+        if haystack.is_ascii() {
+            self.ascii()
+        } else {
+            &self.full
+        }
+    }
+
+    /// The pattern as written (after macro expansion).
+    pub fn as_str(&self) -> &str {
+        self.full.as_str()
+    }
+
+    /// The regex as written, for any haystack.
+    pub fn full(&self) -> &Regex {
+        &self.full
+    }
+
+    /// The ASCII copy's source (the pattern itself when it has no Unicode
+    /// class to cut).
+    pub fn ascii_str(&self) -> &str {
+        self.ascii().as_str()
+    }
+
+    /// The names of the capture groups, in order.
+    pub fn capture_names(&self) -> regex::CaptureNames<'_> {
+        self.full.capture_names()
+    }
+}
+
+/// A set of patterns, also compiled twice.
+#[derive(Debug, Clone)]
+pub struct PatternSet {
+    full: RegexSet,
+    /// The set of the ASCII copies, compiled on first use.
+    ascii: OnceLock<RegexSet>,
+}
+
+impl PatternSet {
+    /// Builds the set of `patterns`, in order.
+    ///
+    /// # Errors
+    /// The error of the regex crate when the set does not compile.
+    pub fn new(patterns: &[&Pattern]) -> Result<Self, regex::Error> {
+        Ok(PatternSet {
+            full: build_set(patterns.iter().map(|p| p.as_str()))?,
+            ascii: OnceLock::new(),
+        })
+    }
+
+    fn ascii(&self) -> &RegexSet {
+        self.ascii.get_or_init(|| {
+            let cut: Vec<Option<String>> = self
+                .full
+                .patterns()
+                .iter()
+                .map(|p| ascii_pattern(p))
+                .collect();
+            if cut.iter().all(Option::is_none) {
+                return self.full.clone();
+            }
+            let pats = self.full.patterns().iter().zip(&cut);
+            build_set(pats.map(|(p, c)| c.as_deref().unwrap_or(p)))
+                .unwrap_or_else(|_| self.full.clone())
+        })
+    }
+
+    /// The set to run over `haystack` (see [`Pattern::on`]).
+    #[inline]
+    pub fn on(&self, haystack: &str) -> &RegexSet {
+        if haystack.is_ascii() {
+            self.ascii()
+        } else {
+            &self.full
+        }
+    }
+
+    /// Number of patterns.
+    pub fn len(&self) -> usize {
+        self.full.len()
+    }
+
+    /// True when the set holds no pattern.
+    pub fn is_empty(&self) -> bool {
+        self.full.is_empty()
+    }
+}
+
+fn build(pat: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pat)
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
+}
+
+fn build_set<'a>(pats: impl Iterator<Item = &'a str>) -> Result<RegexSet, regex::Error> {
+    RegexSetBuilder::new(pats)
+        .size_limit(SET_SIZE_LIMIT)
+        .dfa_size_limit(SET_DFA_SIZE_LIMIT)
+        .build()
+}
+
+fn same_groups(a: &Regex, b: &Regex) -> bool {
+    a.captures_len() == b.captures_len() && a.capture_names().eq(b.capture_names())
+}
+
+/// The source of a regex that matches what `pat` matches on ASCII text, or
+/// `None` when `pat` has nothing to cut (or does not parse).
+fn ascii_pattern(pat: &str) -> Option<String> {
+    let hir = regex_syntax::ParserBuilder::new().build().parse(pat).ok()?;
+    let cut = ascii_hir(&hir);
+    (cut != hir).then(|| cut.to_string())
+}
+
+/// `h` with each class cut to its ASCII members and each Unicode word
+/// boundary made an ASCII one. On a haystack of ASCII bytes only, a Unicode
+/// class can only match an ASCII member, and a Unicode word character next
+/// to an ASCII one is an ASCII word character, so the two match alike.
+fn ascii_hir(h: &Hir) -> Hir {
+    match h.kind() {
+        HirKind::Empty | HirKind::Literal(_) => h.clone(),
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7F')]));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut c = c.clone();
+            c.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7F)]));
+            Hir::class(Class::Bytes(c))
+        }
+        HirKind::Look(l) => Hir::look(ascii_look(*l)),
+        HirKind::Repetition(r) => Hir::repetition(hir::Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(ascii_hir(&r.sub)),
+        }),
+        HirKind::Capture(c) => Hir::capture(hir::Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(ascii_hir(&c.sub)),
+        }),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(ascii_hir).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(ascii_hir).collect()),
+    }
+}
+
+fn ascii_look(l: Look) -> Look {
+    match l {
+        Look::WordUnicode => Look::WordAscii,
+        Look::WordUnicodeNegate => Look::WordAsciiNegate,
+        Look::WordStartUnicode => Look::WordStartAscii,
+        Look::WordEndUnicode => Look::WordEndAscii,
+        Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+        Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every match and group of `pat` on `text`, through `re`.
+    fn all(re: &Regex, text: &str) -> Vec<Vec<Option<(usize, usize)>>> {
+        re.captures_iter(text)
+            .map(|c| c.iter().map(|m| m.map(|m| (m.start(), m.end()))).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_ascii_copy_is_smaller_and_matches_alike() {
+        let pat = r"(?P<title>(?:Vice\s+)?(?i:minister))\s+(?P<name>\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}[\p{L}'-]*){1,3})\b";
+        let p = Pattern::new(pat).unwrap();
+        assert_ne!(p.ascii_str(), p.as_str());
+        assert!(!p.ascii_str().contains("\\p{"));
+        for text in [
+            "Vice Minister Park Myung-ho met Wang Yi; minister Choe Son Hui spoke.",
+            "MINISTER Ri Yong-ho, then Minister O'Brien and Minister Kim.",
+            "no one here",
+            "",
+        ] {
+            assert_eq!(all(p.on(text), text), all(p.full(), text), "{text}");
+            assert!(std::ptr::eq(p.on(text), p.ascii()));
+        }
+        // a name with a letter above ASCII goes to the pattern as written
+        let text = "Minister José Sánchez arrived.";
+        assert!(std::ptr::eq(p.on(text), p.full()));
+        assert_eq!(
+            all(p.on(text), text),
+            vec![vec![Some((0, 23)), Some((0, 8)), Some((9, 23))]]
+        );
+    }
+
+    #[test]
+    fn word_boundaries_and_negated_classes_agree_on_ascii_text() {
+        let cases = [
+            r"\bKim\b",
+            r"[^,;.]{1,20}\bsaid\b",
+            r"\w+-\w+",
+            r"(?i)\bkorea\b",
+            r"\s\S+\s",
+            r"\d{4}",
+            r"(?P<a>\p{Lu}\p{Ll}+)(?:\s+(?P<b>\p{Lu}\p{Ll}+))?",
+        ];
+        let texts = [
+            "Kim Jong-un said on 12 March 2018 that Korea, and KOREA, would talk.",
+            "Kimchi; the Kims; a_Kim_b; 1953-2023 talks_in Pyongyang\u{1}P3\u{2} said",
+            "  \t tabs\tand\nnew lines  ",
+        ];
+        for pat in cases {
+            let p = Pattern::new(pat).unwrap();
+            for text in texts {
+                assert_eq!(
+                    all(p.on(text), text),
+                    all(p.full(), text),
+                    "{pat} on {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_with_nothing_to_cut_are_kept_as_they_are() {
+        let p = Pattern::new(r"(?-u:\b)met(?-u:\b)").unwrap();
+        assert_eq!(p.ascii_str(), p.as_str());
+        let p = Pattern::new(r"[a-z]+").unwrap();
+        assert_eq!(p.ascii_str(), p.as_str());
+    }
+
+    #[test]
+    fn a_class_of_letters_above_ascii_cannot_match_ascii_text() {
+        let p = Pattern::new(r"(?P<x>[é]|e)t").unwrap();
+        let text = "et été";
+        assert!(std::ptr::eq(p.on("et"), p.ascii()));
+        assert_eq!(
+            all(p.on("et"), "et"),
+            vec![vec![Some((0, 2)), Some((0, 1))]]
+        );
+        assert_eq!(all(p.on(text), text).len(), 2);
+    }
+
+    #[test]
+    fn a_set_picks_its_ascii_copy_on_ascii_text() {
+        let a = Pattern::new(r"\p{Lu}\p{Ll}+ met").unwrap();
+        let b = Pattern::new(r"talks with \p{Lu}").unwrap();
+        let set = PatternSet::new(&[&a, &b]).unwrap();
+        assert_eq!(set.len(), 2);
+        let text = "Kim met Xi for talks with Moon.";
+        let hits: Vec<usize> = set.on(text).matches(text).into_iter().collect();
+        assert_eq!(hits, vec![0, 1]);
+        let text = "Émile met Xi.";
+        let hits: Vec<usize> = set.on(text).matches(text).into_iter().collect();
+        assert_eq!(hits, vec![0]);
+    }
+}
