@@ -298,6 +298,64 @@ pub struct DateParts<'a> {
     pub rel_month: Option<&'a str>,
 }
 
+/// Where each part of a date rule's match is among its capture groups,
+/// looked up once per rule rather than by name for every match.
+#[derive(Debug, Clone, Default)]
+pub struct DateGroups {
+    year: Option<usize>,
+    month: Option<usize>,
+    day: Option<usize>,
+    weekday: Option<usize>,
+    last: Option<usize>,
+    rel_year: Option<usize>,
+    ago_days: Option<usize>,
+    rel_day: Option<usize>,
+    rel_month: Option<usize>,
+}
+
+impl DateGroups {
+    /// The groups of `re` that name date parts.
+    ///
+    /// ```
+    /// use cnkg::dates::DateGroups;
+    /// let re = regex::Regex::new(r"(?P<month>May|June) (?P<year>\d{4})").unwrap();
+    /// let c = re.captures("in June 2019").unwrap();
+    /// let p = DateGroups::of(&re).parts(&c);
+    /// assert_eq!((p.month, p.year, p.day), (Some("June"), Some("2019"), None));
+    /// ```
+    pub fn of(re: &regex::Regex) -> DateGroups {
+        let at = |name: &str| re.capture_names().position(|n| n == Some(name));
+        DateGroups {
+            year: at("year"),
+            month: at("month"),
+            day: at("day"),
+            weekday: at("weekday"),
+            last: at("last"),
+            rel_year: at("rel_year"),
+            ago_days: at("ago_days"),
+            rel_day: at("rel_day"),
+            rel_month: at("rel_month"),
+        }
+    }
+
+    /// The parts of one match of the regex these groups were read from
+    /// (or of its ASCII copy, whose groups are the same).
+    pub fn parts<'h>(&self, c: &regex::Captures<'h>) -> DateParts<'h> {
+        let get = |i: Option<usize>| i.and_then(|i| c.get(i)).map(|m| m.as_str());
+        DateParts {
+            year: get(self.year),
+            month: get(self.month),
+            day: get(self.day),
+            weekday: get(self.weekday),
+            last: get(self.last).is_some(),
+            rel_year: get(self.rel_year),
+            ago_days: get(self.ago_days),
+            rel_day: get(self.rel_day),
+            rel_month: get(self.rel_month),
+        }
+    }
+}
+
 /// Resolves a date expression against its context.
 ///
 /// ```

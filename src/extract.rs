@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
-use crate::dates::{resolve, DateContext, DateParts, PartialDate};
+use crate::dates::{resolve, DateContext, DateGroups, DateParts, PartialDate};
 use crate::error::Result;
 use crate::gate::{Gate, Open};
 use crate::names::{MatcherKind, NameMatch, NameMatcher};
@@ -158,6 +158,8 @@ pub struct Extractor {
     /// For each dateline rule whose matches start lines, the same regex for
     /// anchored searches at line starts.
     dateline_anchored: Vec<Option<regex_automata::meta::Regex>>,
+    /// For each date rule, where its parts are among its groups.
+    date_groups: Vec<DateGroups>,
     /// Record, for each sentence with a person, the sentence as relation
     /// rules see it and the rules that fired or were vetoed.
     pub trace: bool,
@@ -501,6 +503,11 @@ impl Extractor {
         // the two costliest of these on one core each
         let (title_ref, delegation_ref) = rayon::join(title_ref, delegation_ref);
         use rayon::prelude::*;
+        let date_groups = compiled
+            .dates
+            .iter()
+            .map(|r| DateGroups::of(r.re.full()))
+            .collect();
         let dateline_anchored: Vec<Option<regex_automata::meta::Regex>> = compiled
             .datelines
             .as_slice()
@@ -676,6 +683,7 @@ impl Extractor {
             affiliate_titles,
             rules_hash: rules.hash.clone(),
             dateline_anchored,
+            date_groups,
             trace: false,
             rule_files: rules.files.clone(),
         })
@@ -1085,18 +1093,7 @@ impl<'a> DocRun<'a> {
             }
             for c in r.re.on(s).captures_iter(s) {
                 let m = c.get(0).expect("match");
-                let parts = DateParts {
-                    year: c.name("year").map(|m| m.as_str()),
-                    month: c.name("month").map(|m| m.as_str()),
-                    day: c.name("day").map(|m| m.as_str()),
-                    weekday: c.name("weekday").map(|m| m.as_str()),
-                    last: c.name("last").is_some(),
-                    rel_year: c.name("rel_year").map(|m| m.as_str()),
-                    ago_days: c.name("ago_days").map(|m| m.as_str()),
-                    rel_day: c.name("rel_day").map(|m| m.as_str()),
-                    rel_month: c.name("rel_month").map(|m| m.as_str()),
-                };
-                let d = resolve(&parts, ctx);
+                let d = resolve(&self.x.date_groups[i].parts(&c), ctx);
                 let (a, b) = (span.start + m.start(), span.start + m.end());
                 dates.push(Mention::new(a, b, Target::Date(d), false));
             }
