@@ -732,10 +732,8 @@ impl Extractor {
     }
 
     fn is_boilerplate(&self, line: &str) -> bool {
-        {
-            let line = line.trim();
-            self.compiled.boilerplate.on(line).is_match(line)
-        }
+        let line = line.trim();
+        self.compiled.boilerplate.on(line).is_match(line)
     }
 
     /// The publication date of a text: the first full date a dateline rule

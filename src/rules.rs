@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::pattern::{Pattern, PatternSet};
 use serde::Deserialize;
 
 use crate::error::{Error, Result, RuleIssue};
+use crate::pattern::{Pattern, PatternSet};
 use crate::text::name_key;
 
 /// Entity types.
