@@ -1521,13 +1521,8 @@ impl<'a> DocRun<'a> {
                 .join(" ")
         );
         // " {p} " in `padded`, without writing it out for each title word
-        let has = |set: &BTreeSet<String>| {
-            set.iter().any(|p| {
-                padded.match_indices(p.as_str()).any(|(i, _)| {
-                    padded[..i].ends_with(' ') && padded[i + p.len()..].starts_with(' ')
-                })
-            })
-        };
+        let words: Vec<&str> = padded.split_whitespace().collect();
+        let has = |set: &BTreeSet<String>| set.iter().any(|p| has_words(&padded, &words, p));
         let relation = if has(&self.x.member_titles) {
             "MEMBER_OF"
         } else if has(&self.x.affiliate_titles) {
@@ -1917,11 +1912,7 @@ impl<'a> DocRun<'a> {
         let opening = |sent: &(Span, Vec<Mention>)| -> usize {
             let head = &norm[sent.0.start..sent.0.end];
             let cut = head.char_indices().nth(100).map_or(head.len(), |x| x.0);
-            ["-- ", "— ", "– "]
-                .iter()
-                .filter_map(|d| head[..cut].find(d).map(|i| i + d.len()))
-                .min()
-                .map_or(sent.0.start, |i| sent.0.start + i)
+            after_dash(&head[..cut]).map_or(sent.0.start, |i| sent.0.start + i)
         };
         let subject = |sent: &(Span, Vec<Mention>), ents: &[DocEntity]| -> Option<usize> {
             let start = opening(sent);
@@ -2806,6 +2797,37 @@ fn is_headline(s: &str) -> bool {
     caps * 10 >= words.len() * 7
 }
 
+/// Where the text after a wire dateline's dash ("-- ", "— " or "– ")
+/// starts in `head`: the end of the first such dash, if any.
+fn after_dash(head: &str) -> Option<usize> {
+    let b = head.as_bytes();
+    (0..b.len()).find_map(|i| match b[i] {
+        b'-' if b[i + 1..].starts_with(b"- ") => Some(i + 3),
+        0xE2 if b[i..].starts_with("— ".as_bytes()) || b[i..].starts_with("– ".as_bytes()) => {
+            Some(i + 4)
+        }
+        _ => None,
+    })
+}
+
+/// Whether `padded` (" word word ... ", lower case, single spaces, the
+/// words in `words`) holds " {phrase} ". A phrase of plain words is
+/// compared word by word, without a string search per phrase; any other is
+/// searched for.
+fn has_words(padded: &str, words: &[&str], phrase: &str) -> bool {
+    let plain = !phrase.is_empty()
+        && phrase
+            .split(' ')
+            .all(|w| !w.is_empty() && w.chars().all(char::is_alphanumeric));
+    if plain {
+        let n = phrase.split(' ').count();
+        return words
+            .windows(n)
+            .any(|win| win.iter().copied().eq(phrase.split(' ')));
+    }
+    padded.contains(&format!(" {phrase} "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2818,6 +2840,71 @@ mod tests {
         assert!(!is_headline(
             "Pompeo met with Kim Yong Chol, one of the aides."
         ));
+    }
+
+    #[test]
+    fn dashes_and_title_words_are_found_as_a_string_search_finds_them() {
+        // the end of the first of the three dashes, as the least end of each found
+        let reference = |h: &str| {
+            ["-- ", "— ", "– "]
+                .iter()
+                .filter_map(|d| h.find(d).map(|i| i + d.len()))
+                .min()
+        };
+        for h in [
+            "BEIJING, May 2 (Xinhua) -- Chinese leaders",
+            "Seoul — Officials said – then -- more",
+            "a – b -- c",
+            "no dash here - or here -",
+            "--",
+            "-- ",
+            "x —",
+            "",
+        ] {
+            assert_eq!(after_dash(h), reference(h), "{h:?}");
+        }
+        // " {p} " in the padded title, as a string search finds it
+        let reference = |padded: &str, p: &str| padded.contains(&format!(" {p} "));
+        let phrases = [
+            "member",
+            "alternate member",
+            "deputy to",
+            "vice-chairman",
+            "deputy  to",
+            "mem",
+            "members",
+            "a a",
+            "",
+            " member",
+        ];
+        for title in [
+            "Member of the Political Bureau",
+            "alternate member of the Central Committee",
+            "deputy to the Supreme People's Assembly",
+            "Vice-Chairman",
+            "members",
+            "ba a a",
+            "---",
+            "",
+        ] {
+            let padded = format!(
+                " {} ",
+                title
+                    .to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            let words: Vec<&str> = padded.split_whitespace().collect();
+            for p in phrases {
+                assert_eq!(
+                    has_words(&padded, &words, p),
+                    reference(&padded, p),
+                    "{p:?} in {padded:?}"
+                );
+            }
+        }
     }
 
     #[test]
