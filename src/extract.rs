@@ -1511,15 +1511,7 @@ impl<'a> DocRun<'a> {
             .or(country)
             .or_else(|| affil.first().copied());
         // whole words of the title: "member of the Political Bureau"
-        let padded = format!(
-            " {} ",
-            title
-                .to_lowercase()
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        let padded = padded_words(title);
         // " {p} " in `padded`, without writing it out for each title word
         let words: Vec<&str> = padded.split_whitespace().collect();
         let has = |set: &BTreeSet<String>| set.iter().any(|p| has_words(&padded, &words, p));
@@ -2810,6 +2802,20 @@ fn after_dash(head: &str) -> Option<usize> {
     })
 }
 
+/// The words of `title` in lower case, each between single spaces:
+/// " member of the political bureau ".
+fn padded_words(title: &str) -> String {
+    format!(
+        " {} ",
+        title
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+}
+
 /// Whether `padded` (" word word ... ", lower case, single spaces, the
 /// words in `words`) holds " {phrase} ". A phrase of plain words is
 /// compared word by word, without a string search per phrase; any other is
@@ -2887,15 +2893,7 @@ mod tests {
             "---",
             "",
         ] {
-            let padded = format!(
-                " {} ",
-                title
-                    .to_lowercase()
-                    .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            );
+            let padded = padded_words(title);
             let words: Vec<&str> = padded.split_whitespace().collect();
             for p in phrases {
                 assert_eq!(
