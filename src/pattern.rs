@@ -13,7 +13,7 @@
 //! is ASCII. The copy is compiled the first time it is needed, so checking
 //! and loading rules costs what it did.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode};
@@ -28,22 +28,24 @@ const SET_SIZE_LIMIT: usize = 1 << 27;
 /// The lazy DFA cache of a set.
 const SET_DFA_SIZE_LIMIT: usize = 1 << 25;
 
-/// A regex and its copy for ASCII text.
+/// A regex and its copy for ASCII text. Clones share the copy, so it is
+/// compiled once however often the pattern is cloned.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     full: Regex,
-    ascii: OnceLock<Regex>,
+    ascii: Arc<OnceLock<Regex>>,
 }
 
 impl Pattern {
-    /// Compiles `pat` (regex syntax) and its ASCII copy.
+    /// Compiles `pat` (regex syntax); its ASCII copy is compiled the first
+    /// time it is needed.
     ///
     /// # Errors
     /// The error of the regex crate when `pat` does not compile.
     pub fn new(pat: &str) -> Result<Self, regex::Error> {
         Ok(Pattern {
             full: build(pat)?,
-            ascii: OnceLock::new(),
+            ascii: Arc::default(),
         })
     }
 
@@ -95,8 +97,9 @@ impl Pattern {
 #[derive(Debug, Clone)]
 pub struct PatternSet {
     full: RegexSet,
-    /// The set of the ASCII copies, compiled on first use.
-    ascii: OnceLock<RegexSet>,
+    /// The set of the ASCII copies, compiled on first use (and shared by
+    /// clones).
+    ascii: Arc<OnceLock<RegexSet>>,
 }
 
 impl PatternSet {
@@ -107,7 +110,7 @@ impl PatternSet {
     pub fn new(patterns: &[&Pattern]) -> Result<Self, regex::Error> {
         Ok(PatternSet {
             full: build_set(patterns.iter().map(|p| p.as_str()))?,
-            ascii: OnceLock::new(),
+            ascii: Arc::default(),
         })
     }
 
@@ -302,6 +305,14 @@ mod tests {
             vec![vec![Some((0, 2)), Some((0, 1))]]
         );
         assert_eq!(all(p.on(text), text).len(), 2);
+    }
+
+    #[test]
+    fn clones_share_one_ascii_copy() {
+        let p = Pattern::new(r"\p{Lu}\p{Ll}+").unwrap();
+        let q = p.clone();
+        assert!(std::ptr::eq(p.on("Kim"), q.on("Kim")));
+        assert!(!std::ptr::eq(p.on("Kim"), q.on("Émile")));
     }
 
     #[test]
