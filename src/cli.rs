@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::export::filter::Filter;
 use crate::export::{self, ExportError, Format, Output};
 use crate::extract::Extractor;
-use crate::graph::{Builder, CompactGraph, EvidenceCap, KnowledgeGraph};
+use crate::graph::{Builder, EvidenceCap, KnowledgeGraph};
 use crate::query::{envelope, to_json, MeetingFilter, PathOptions, Query};
 use crate::report;
 use crate::rules::RuleSet;
@@ -608,15 +608,36 @@ fn built(
     }
 }
 
-/// Writes a compact graph's JSON (with `facts`) to `output` or standard
-/// output; says where it went.
-fn write_compact(
-    g: &CompactGraph,
-    facts: Option<&[crate::facts::DocRecord]>,
+/// What a finished build wrote: its counts (documents, entities, events,
+/// edges), what a filter cut, and where it went.
+type Written = ((usize, usize, usize, usize), String, String);
+
+/// Finishes `b` (a build or a merge) and writes its graph as `f`, through
+/// `filter`, to `output`; `done` gets the trace lines once the graph is
+/// made. The whole graph as JSON is written from its compact form, unless
+/// `look` wants to see the full graph first (`--explain`).
+fn finish_and_write(
+    b: Builder,
+    filter: &FilterArgs,
+    f: Format,
     output: Option<&Path>,
-) -> anyhow::Result<String> {
-    write_json(output, |w| crate::export::json::write_compact(g, facts, w))?;
-    Ok(destination(output))
+    done: impl FnOnce(Vec<String>),
+    look: Option<&dyn Fn(&KnowledgeGraph)>,
+) -> anyhow::Result<Written> {
+    if f == Format::Json && look.is_none() && filter.is_empty() {
+        let (g, lines, records) = b.finish_compact();
+        done(lines);
+        let facts = records.as_deref();
+        write_json(output, |w| crate::export::json::write_compact(&g, facts, w))?;
+        return Ok((g.summary(), String::new(), destination(output)));
+    }
+    let (g, lines, records) = b.finish_with_facts();
+    done(lines);
+    if let Some(look) = look {
+        look(&g);
+    }
+    let (cut, dest) = write_filtered(&g, filter, records.as_deref(), f, output)?;
+    Ok((g.summary(), cut, dest))
 }
 
 /// Where an output goes, as the summary line says it.
@@ -776,24 +797,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 progress.advance(&docs);
             })?;
             drop(plan);
-            if f == Format::Json && !explain && filter.is_empty() {
-                // the whole graph as JSON: written from its compact form
-                let (g, lines, records) = b.finish_compact();
-                progress.done();
-                for l in lines {
-                    eprintln!("{l}");
-                }
-                let dest = write_compact(&g, records.as_deref(), output.as_deref())?;
-                return Ok(built(g.summary(), &dest, "", skipped));
-            }
-            let (g, lines, records) = b.finish_with_facts();
-            progress.done();
-            for l in lines {
-                eprintln!("{l}");
-            }
-            if explain {
+            let explain_meetings = |g: &KnowledgeGraph| {
                 let origins = set.origins();
-                let q = Query::new(&g);
+                let q = Query::new(g);
                 let ms = q.meetings(&MeetingFilter::default());
                 let origin = |id: &str| {
                     origins
@@ -801,10 +807,17 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                         .map(|o| format!("{}:{}", o.file.display(), o.line))
                 };
                 eprint!("{}", report::explain(&ms, &origin));
-            }
-            let (cut, dest) =
-                write_filtered(&g, &filter, records.as_deref(), f, output.as_deref())?;
-            Ok(built(g.summary(), &dest, &cut, skipped))
+            };
+            let look: Option<&dyn Fn(&KnowledgeGraph)> = explain.then_some(&explain_meetings);
+            let done = |lines: Vec<String>| {
+                progress.done();
+                for l in lines {
+                    eprintln!("{l}");
+                }
+            };
+            let (counts, cut, dest) =
+                finish_and_write(b, &filter, f, output.as_deref(), done, look)?;
+            Ok(built(counts, &dest, &cut, skipped))
         }
         Command::Merge {
             parts,
@@ -853,16 +866,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                     b.add_facts(facts);
                 }
             }
-            let ((d, e, ev, ed), dest) = if f == Format::Json && filter.is_empty() {
-                let (g, _, records) = b.finish_compact();
-                let dest = write_compact(&g, records.as_deref(), output.as_deref())?;
-                (g.summary(), dest)
-            } else {
-                let (g, _, records) = b.finish_with_facts();
-                let (_, dest) =
-                    write_filtered(&g, &filter, records.as_deref(), f, output.as_deref())?;
-                (g.summary(), dest)
-            };
+            let ((d, e, ev, ed), _, dest) =
+                finish_and_write(b, &filter, f, output.as_deref(), |_| {}, None)?;
             eprintln!(
                 "cnkg: merged {} parts: {d} documents, {e} entities, {ev} events, {ed} edges -> {dest}",
                 parts.len()

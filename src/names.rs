@@ -514,6 +514,7 @@ impl<'a> FewNames<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// What an automaton of `pats` finds from each place of `s`, and what
     /// [`FewNames`] finds, are the same.
@@ -547,7 +548,6 @@ mod tests {
         same_as_automaton(&["Jinping", "Xí", "Son"], "Xí Jinping, Son");
         same_as_automaton(&[], text);
     }
-    use super::*;
 
     fn both(names: &[&str], s: &str) -> Vec<(usize, usize, usize)> {
         let a = NameMatcher::new(names, MatcherKind::Automaton).unwrap();

@@ -28,13 +28,42 @@ const SET_SIZE_LIMIT: usize = 1 << 27;
 /// The lazy DFA cache of a set.
 const SET_DFA_SIZE_LIMIT: usize = 1 << 25;
 
-/// A regex and its copy for ASCII text. Clones share the copy, so it is
-/// compiled once however often the pattern is cloned.
+/// A compiled value as written and its ASCII copy, made from it on first
+/// use (`cut`) and shared by clones, so it is compiled once however often
+/// the value is cloned. A value with nothing to cut is its own copy.
 #[derive(Debug, Clone)]
-pub struct Pattern {
-    full: Regex,
-    ascii: Arc<OnceLock<Regex>>,
+struct Twin<T> {
+    full: T,
+    ascii: Arc<OnceLock<T>>,
 }
+
+impl<T: Clone> Twin<T> {
+    fn new(full: T) -> Self {
+        Twin {
+            full,
+            ascii: Arc::default(),
+        }
+    }
+
+    fn ascii(&self, cut: fn(&T) -> Option<T>) -> &T {
+        self.ascii
+            .get_or_init(|| cut(&self.full).unwrap_or_else(|| self.full.clone()))
+    }
+
+    /// The copy when `haystack` is all ASCII, the value as written otherwise.
+    #[inline]
+    fn on(&self, haystack: &str, cut: fn(&T) -> Option<T>) -> &T {
+        if haystack.is_ascii() {
+            self.ascii(cut)
+        } else {
+            &self.full
+        }
+    }
+}
+
+/// A regex and its copy for ASCII text.
+#[derive(Debug, Clone)]
+pub struct Pattern(Twin<Regex>);
 
 impl Pattern {
     /// Compiles `pat` (regex syntax); its ASCII copy is compiled the first
@@ -43,20 +72,7 @@ impl Pattern {
     /// # Errors
     /// The error of the regex crate when `pat` does not compile.
     pub fn new(pat: &str) -> Result<Self, regex::Error> {
-        Ok(Pattern {
-            full: build(pat)?,
-            ascii: Arc::default(),
-        })
-    }
-
-    /// The ASCII copy, compiled on first use.
-    fn ascii(&self) -> &Regex {
-        self.ascii.get_or_init(|| {
-            ascii_pattern(self.full.as_str())
-                .and_then(|p| build(&p).ok())
-                .filter(|a| same_groups(a, &self.full))
-                .unwrap_or_else(|| self.full.clone())
-        })
+        Ok(Pattern(Twin::new(build(pat)?)))
     }
 
     /// The regex to run over `haystack`: the ASCII copy when the haystack
@@ -64,92 +80,80 @@ impl Pattern {
     /// matches and groups on it.
     #[inline]
     pub fn on(&self, haystack: &str) -> &Regex {
-        if haystack.is_ascii() {
-            self.ascii()
-        } else {
-            &self.full
-        }
+        self.0.on(haystack, ascii_regex)
     }
 
     /// The pattern as written (after macro expansion).
     pub fn as_str(&self) -> &str {
-        self.full.as_str()
+        self.0.full.as_str()
     }
 
     /// The regex as written, for any haystack.
     pub fn full(&self) -> &Regex {
-        &self.full
+        &self.0.full
     }
 
     /// The ASCII copy's source (the pattern itself when it has no Unicode
     /// class to cut).
     pub fn ascii_str(&self) -> &str {
-        self.ascii().as_str()
+        self.0.ascii(ascii_regex).as_str()
     }
 
     /// The names of the capture groups, in order.
     pub fn capture_names(&self) -> regex::CaptureNames<'_> {
-        self.full.capture_names()
+        self.0.full.capture_names()
     }
+}
+
+/// The ASCII copy of `full`, when it has a class to cut and the copy
+/// compiles with the same groups.
+fn ascii_regex(full: &Regex) -> Option<Regex> {
+    ascii_pattern(full.as_str())
+        .and_then(|p| build(&p).ok())
+        .filter(|a| same_groups(a, full))
 }
 
 /// A set of patterns, also compiled twice.
 #[derive(Debug, Clone)]
-pub struct PatternSet {
-    full: RegexSet,
-    /// The set of the ASCII copies, compiled on first use (and shared by
-    /// clones).
-    ascii: Arc<OnceLock<RegexSet>>,
-}
+pub struct PatternSet(Twin<RegexSet>);
 
 impl PatternSet {
-    /// Builds the set of `patterns`, in order.
+    /// Builds the set of `patterns`, in order; the set of their ASCII
+    /// copies is compiled the first time it is needed.
     ///
     /// # Errors
     /// The error of the regex crate when the set does not compile.
     pub fn new(patterns: &[&Pattern]) -> Result<Self, regex::Error> {
-        Ok(PatternSet {
-            full: build_set(patterns.iter().map(|p| p.as_str()))?,
-            ascii: Arc::default(),
-        })
-    }
-
-    fn ascii(&self) -> &RegexSet {
-        self.ascii.get_or_init(|| {
-            let cut: Vec<Option<String>> = self
-                .full
-                .patterns()
-                .iter()
-                .map(|p| ascii_pattern(p))
-                .collect();
-            if cut.iter().all(Option::is_none) {
-                return self.full.clone();
-            }
-            let pats = self.full.patterns().iter().zip(&cut);
-            build_set(pats.map(|(p, c)| c.as_deref().unwrap_or(p)))
-                .unwrap_or_else(|_| self.full.clone())
-        })
+        let full = build_set(patterns.iter().map(|p| p.as_str()))?;
+        Ok(PatternSet(Twin::new(full)))
     }
 
     /// The set to run over `haystack` (see [`Pattern::on`]).
     #[inline]
     pub fn on(&self, haystack: &str) -> &RegexSet {
-        if haystack.is_ascii() {
-            self.ascii()
-        } else {
-            &self.full
-        }
+        self.0.on(haystack, ascii_set)
     }
 
     /// Number of patterns.
     pub fn len(&self) -> usize {
-        self.full.len()
+        self.0.full.len()
     }
 
     /// True when the set holds no pattern.
     pub fn is_empty(&self) -> bool {
-        self.full.is_empty()
+        self.0.full.is_empty()
     }
+}
+
+/// The set of the ASCII copies of `full`'s patterns, when any has a class
+/// to cut and the set compiles.
+fn ascii_set(full: &RegexSet) -> Option<RegexSet> {
+    let cut: Vec<Option<String>> = full.patterns().iter().map(|p| ascii_pattern(p)).collect();
+    if cut.iter().all(Option::is_none) {
+        return None;
+    }
+    let pats = full.patterns().iter().zip(&cut);
+    build_set(pats.map(|(p, c)| c.as_deref().unwrap_or(p))).ok()
 }
 
 fn build(pat: &str) -> Result<Regex, regex::Error> {
@@ -248,7 +252,7 @@ mod tests {
             "",
         ] {
             assert_eq!(all(p.on(text), text), all(p.full(), text), "{text}");
-            assert!(std::ptr::eq(p.on(text), p.ascii()));
+            assert!(std::ptr::eq(p.on(text), p.0.ascii(ascii_regex)));
         }
         // a name with a letter above ASCII goes to the pattern as written
         let text = "Minister José Sánchez arrived.";
@@ -299,7 +303,7 @@ mod tests {
     fn a_class_of_letters_above_ascii_cannot_match_ascii_text() {
         let p = Pattern::new(r"(?P<x>[é]|e)t").unwrap();
         let text = "et été";
-        assert!(std::ptr::eq(p.on("et"), p.ascii()));
+        assert!(std::ptr::eq(p.on("et"), p.0.ascii(ascii_regex)));
         assert_eq!(
             all(p.on("et"), "et"),
             vec![vec![Some((0, 2)), Some((0, 1))]]
