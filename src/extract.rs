@@ -62,6 +62,9 @@ struct GazPattern {
 #[derive(Debug)]
 struct Gates {
     all: Gate,
+    /// The same rules' gate for text that is all ASCII (from the rules'
+    /// ASCII copies; see [`Gate::new_ascii`]).
+    ascii: Gate,
     doc_anniversaries: usize,
     doc_year: usize,
     doc_dates: usize,
@@ -78,6 +81,15 @@ const REF_OBJECT: usize = 2;
 const REF_DELEGATION: usize = 3;
 
 impl Gates {
+    /// The gate for `text`.
+    fn on(&self, text: &str) -> &Gate {
+        if text.is_ascii() {
+            &self.ascii
+        } else {
+            &self.all
+        }
+    }
+
     fn new(c: &Compiled, refs: [&str; 4], year: &str) -> Gates {
         let mut all: Vec<&str> = c.datelines.iter().map(|r| r.re.as_str()).collect();
         let doc_anniversaries = all.len();
@@ -106,8 +118,10 @@ impl Gates {
         );
         let masked_relations = all.len();
         all.extend(c.relations.iter().map(|r| r.re.as_str()));
+        let (all, ascii) = rayon::join(|| Gate::new(&all), || Gate::new_ascii(&all));
         Gates {
-            all: Gate::new(&all),
+            all,
+            ascii,
             doc_anniversaries,
             doc_year,
             doc_dates,
@@ -695,6 +709,7 @@ impl Extractor {
     pub fn set_gated(&mut self, on: bool) {
         self.gated = on;
         self.gates.all.set_off(!on);
+        self.gates.ascii.set_off(!on);
     }
 
     /// Whether work that cannot change the result is skipped.
@@ -741,7 +756,7 @@ impl Extractor {
     /// with the month of the first dated mention.
     pub fn document_date(&self, norm: &str) -> Option<PartialDate> {
         let mut open = Open::default();
-        self.gates.all.scan(norm, &mut open);
+        self.gates.on(norm).scan(norm, &mut open);
         self.document_date_in(norm, &open)
     }
 
@@ -931,14 +946,18 @@ struct DocRun<'a> {
     changed: Vec<bool>,
     /// Gate scratch space, reused from sentence to sentence.
     scratch: Open,
+    /// The gate for this document's text (all ASCII or not).
+    gate: &'a Gate,
 }
 
 impl<'a> DocRun<'a> {
     fn new(x: &'a Extractor, doc: &'a Document) -> DocRun<'a> {
+        let norm = Normalized::new(&doc.text);
         DocRun {
             x,
             doc,
-            norm: Normalized::new(&doc.text),
+            gate: x.gates.on(&norm.text),
+            norm,
             ents: Vec::new(),
             ent_index: HashMap::new(),
             sentences: Vec::new(),
@@ -989,11 +1008,9 @@ impl<'a> DocRun<'a> {
 
     fn run(mut self) -> DocFacts {
         let norm_text = self.norm.text.clone();
-        self.sent_hits = self.x.gates.all.hits(&norm_text);
+        self.sent_hits = self.gate.hits(&norm_text);
         let mut open = Open::default();
-        self.x
-            .gates
-            .all
+        self.gate
             .open_in(&self.sent_hits, 0, norm_text.len(), &mut open);
         self.date = self
             .doc
@@ -1066,7 +1083,7 @@ impl<'a> DocRun<'a> {
         let s = &norm[span.start..span.end];
         let g = &self.x.gates;
         let mut open = std::mem::take(&mut self.scratch);
-        g.all
+        self.gate
             .open_in(&self.sent_hits, span.start, span.end, &mut open);
         self.sent_open.push(open.kept());
         let mut cands: Vec<Mention> = Vec::new();
@@ -1293,7 +1310,7 @@ impl<'a> DocRun<'a> {
         if self.sentences[k].1.is_empty() {
             open.set_from(&self.sent_open[k]);
         } else {
-            g.all.scan(&masked.text, &mut open);
+            self.gate.scan(&masked.text, &mut open);
         }
         for (j, r) in self
             .x
@@ -2098,7 +2115,7 @@ impl<'a> DocRun<'a> {
             }
             let mut open = std::mem::take(&mut self.scratch);
             let g = &self.x.gates;
-            g.all.scan(&masked.text, &mut open);
+            self.gate.scan(&masked.text, &mut open);
             let any_open =
                 (0..self.x.compiled.relations.len()).any(|i| open.get(g.masked_relations + i));
             self.scratch = open;

@@ -9,6 +9,14 @@
 //! literals of a whole family of rules; a text in which none of a rule's
 //! literals occurs cannot match the rule, so the rule is not run there.
 //!
+//! A run of literals goes on past a part of the pattern that is not one
+//! but starts and ends with one of a few characters: `\d{1,2}(?:st|th)`
+//! needs a digit followed by "st" or "th". In a rule as written, `\d` is
+//! every digit Unicode has, too many to spell out; in its ASCII copy
+//! ([`crate::pattern`]) it is ten. So each family of rules has two gates:
+//! one for any text, and one, built from the ASCII copies, that holds for
+//! text that is all ASCII and shuts out more ([`Gate::new_ascii`]).
+//!
 //! The gate only ever skips a regex that would have found nothing, so the
 //! output is the same with gates on or off (`CNKG_NO_GATES=1` turns them
 //! off, and the tests compare both). Since the literals come from the
@@ -42,6 +50,33 @@ struct Lits {
     /// Sets of strings, each such that every match of the node contains one
     /// of its strings: all of them hold at once.
     reqs: Vec<Set>,
+    /// The characters every match starts with one of, when few and the
+    /// node cannot match the empty string.
+    first: Option<Set>,
+    /// The characters every match ends with one of, likewise.
+    last: Option<Set>,
+}
+
+/// The first (or last) character of each string, when none is empty.
+fn ends(e: &Set, last: bool) -> Option<Set> {
+    let mut out = Set::new();
+    for x in e {
+        let t = std::str::from_utf8(x).ok()?;
+        let c = if last {
+            t.chars().next_back()?
+        } else {
+            t.chars().next()?
+        };
+        out.insert(c.to_string().into_bytes());
+    }
+    (!out.is_empty() && out.len() <= MAX_EXACT).then_some(out)
+}
+
+/// `a` and `b` united, when both are known.
+fn union(a: Option<Set>, b: Option<&Set>) -> Option<Set> {
+    let (mut a, b) = (a?, b?);
+    a.extend(b.iter().cloned());
+    (a.len() <= MAX_EXACT).then_some(a)
 }
 
 fn lower(b: &[u8]) -> Vec<u8> {
@@ -167,12 +202,14 @@ fn lits(h: &Hir) -> Lits {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Lits {
             exact: Some(Set::from([Vec::new()])),
-            reqs: Vec::new(),
+            ..Lits::default()
         },
         HirKind::Literal(l) => {
             let s = Set::from([lower(&l.0)]);
             Lits {
                 reqs: req_of_exact(&s).into_iter().collect(),
+                first: ends(&s, false),
+                last: ends(&s, true),
                 exact: Some(s),
             }
         }
@@ -182,8 +219,15 @@ fn lits(h: &Hir) -> Lits {
                 Some(e) => req_of_exact(e),
                 None => class_chars(c, MAX_CLASS_REQ),
             };
+            // a space before or after a word makes it no rarer, only more
+            // literals to look for
+            let edge = exact
+                .clone()
+                .filter(|e| !e.iter().any(|c| c.iter().all(u8::is_ascii_whitespace)));
             Lits {
                 reqs: req.into_iter().collect(),
+                first: edge.clone(),
+                last: edge,
                 exact,
             }
         }
@@ -193,20 +237,22 @@ fn lits(h: &Hir) -> Lits {
             match (r.min, r.max) {
                 (_, Some(0)) => Lits {
                     exact: Some(Set::from([Vec::new()])),
-                    reqs: Vec::new(),
+                    ..Lits::default()
                 },
                 (0, Some(1)) => Lits {
                     exact: sub.exact.map(|mut e| {
                         e.insert(Vec::new());
                         e
                     }),
-                    reqs: Vec::new(),
+                    ..Lits::default()
                 },
                 (0, _) => Lits::default(),
                 (1, Some(1)) => sub,
                 _ => Lits {
                     exact: None,
                     reqs: sub.reqs,
+                    first: sub.first,
+                    last: sub.last,
                 },
             }
         }
@@ -221,35 +267,91 @@ fn lits(h: &Hir) -> Lits {
                 };
             }
             // every part's requirements hold, and those of the strings of
-            // each run of parts with exact strings (the best run from each start)
+            // each run of parts with exact strings (the best run from each
+            // start). A run goes on past a part that is not exact but starts
+            // and ends with few characters (`\d{1,2}`, `\s+`): the strings so
+            // far followed by its first character, then its last character
+            // followed by what comes next. A run grown too big goes on from
+            // the last character of its strings.
             let mut reqs: Vec<Set> = parts.iter().flat_map(|p| p.reqs.clone()).collect();
             for i in 0..parts.len() {
                 let mut acc = Set::from([Vec::new()]);
                 let mut top: Option<Set> = None;
-                for p in &parts[i..] {
-                    let Some(e) = &p.exact else { break };
-                    match cross(&acc, e) {
-                        Some(next) => acc = next,
-                        None => break,
-                    }
-                    if let Some(r) = req_of_exact(&acc) {
+                let mut keep = |r: Option<Set>| {
+                    if let Some(r) = r.as_ref().and_then(req_of_exact) {
                         if top.as_ref().is_none_or(|t| score(&r) > score(t)) {
                             top = Some(r);
                         }
                     }
+                };
+                // placeholder marks gate well alone: a run through them
+                // past a part that is not exact only adds literals
+                let marked = |s: &Set| s.iter().any(|x| x.contains(&1) || x.contains(&2));
+                let mut bridged = false;
+                for p in &parts[i..] {
+                    let step =
+                        |acc: &Set, e: &Set| cross(acc, e).or_else(|| cross(&ends(acc, true)?, e));
+                    if let Some(e) = &p.exact {
+                        if bridged && marked(e) {
+                            break;
+                        }
+                        match step(&acc, e) {
+                            Some(next) => acc = next,
+                            None => break,
+                        }
+                        keep(Some(acc.clone()));
+                        continue;
+                    }
+                    let (Some(f), Some(l)) = (&p.first, &p.last) else {
+                        break;
+                    };
+                    if marked(&acc) {
+                        break;
+                    }
+                    keep(step(&acc, f));
+                    acc = l.clone();
+                    bridged = true;
                 }
                 reqs.extend(top);
             }
             if let Some(e) = &exact {
                 reqs.extend(req_of_exact(e));
             }
+            // the first part that cannot match the empty string starts every
+            // match, when all before it match only the empty string
+            let edge = |it: &mut dyn Iterator<Item = &Lits>, last: bool| {
+                for p in it {
+                    match &p.exact {
+                        Some(e) if e.len() == 1 && e.contains(&Vec::new()) => continue,
+                        Some(e) if e.contains(&Vec::new()) => return None,
+                        _ => {
+                            return if last {
+                                p.last.clone()
+                            } else {
+                                p.first.clone()
+                            }
+                        }
+                    }
+                }
+                None
+            };
+            let first = edge(&mut parts.iter(), false);
+            let last = edge(&mut parts.iter().rev(), true);
             Lits {
                 exact,
                 reqs: prune(reqs),
+                first,
+                last,
             }
         }
         HirKind::Alternation(xs) => {
             let parts: Vec<Lits> = xs.iter().map(lits).collect();
+            let mut first = Some(Set::new());
+            let mut last = Some(Set::new());
+            for p in &parts {
+                first = union(first, p.first.as_ref());
+                last = union(last, p.last.as_ref());
+            }
             let mut exact = Some(Set::new());
             // one of the alternatives' best requirements
             let mut union = Some(Set::new());
@@ -276,6 +378,8 @@ fn lits(h: &Hir) -> Lits {
             Lits {
                 exact,
                 reqs: prune(reqs),
+                first,
+                last,
             }
         }
     }
@@ -285,7 +389,21 @@ fn clauses(pattern: &str) -> Vec<Set> {
     let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
         return Vec::new();
     };
-    lits(&hir)
+    clauses_of(&hir)
+}
+
+/// The clauses of `pattern`'s ASCII copy ([`crate::pattern`]): what its
+/// matches need in text that is all ASCII. A class cut to its ASCII members
+/// is small enough to spell out (`\d` is ten digits), so more is known.
+fn ascii_clauses(pattern: &str) -> Vec<Set> {
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
+        return Vec::new();
+    };
+    clauses_of(&crate::pattern::ascii_hir(&hir))
+}
+
+fn clauses_of(hir: &Hir) -> Vec<Set> {
+    lits(hir)
         .reqs
         .into_iter()
         .filter(|r| r.iter().all(|s| usable(s)))
@@ -362,6 +480,23 @@ pub fn required_clauses(pattern: &str) -> Vec<Vec<String>> {
     clauses(pattern).iter().map(strings).collect()
 }
 
+/// [`required_clauses`] for text that is all ASCII: those of the pattern's
+/// ASCII copy, in which `\d` is ten digits, few enough to spell out.
+///
+/// ```
+/// let p = r"\bon\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b";
+/// // in any text: "the", "on", the suffixes, and a digit: all common
+/// assert!(!cnkg::gate::required_clauses(p).iter().any(|c| c.contains(&"1st".to_string())));
+/// // in ASCII text: also a digit followed by a suffix, which is rare
+/// let c = cnkg::gate::required_ascii_clauses(p);
+/// let ordinal = c.iter().find(|c| c.contains(&"1st".to_string())).unwrap();
+/// assert_eq!(ordinal.len(), 40);
+/// assert!(ordinal.iter().all(|l| l.len() == 3));
+/// ```
+pub fn required_ascii_clauses(pattern: &str) -> Vec<Vec<String>> {
+    ascii_clauses(pattern).iter().map(strings).collect()
+}
+
 /// Whether gates are off for this process (`CNKG_NO_GATES=1`): every rule
 /// then runs on every text, as a check that the gates change nothing.
 pub fn disabled() -> bool {
@@ -417,6 +552,16 @@ impl Open {
 impl Gate {
     /// A gate for `patterns` (rule `i` is `patterns[i]`).
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Gate {
+        Gate::with(patterns, clauses)
+    }
+
+    /// A gate for `patterns` that holds for text that is all ASCII only:
+    /// built from the patterns' ASCII copies, it shuts out more.
+    pub fn new_ascii<S: AsRef<str>>(patterns: &[S]) -> Gate {
+        Gate::with(patterns, ascii_clauses)
+    }
+
+    fn with<S: AsRef<str>>(patterns: &[S], clauses: fn(&str) -> Vec<Set>) -> Gate {
         let mut lits: Vec<String> = Vec::new();
         let mut index: std::collections::HashMap<String, usize> = Default::default();
         let mut opens: Vec<Vec<(u32, u8)>> = Vec::new();
@@ -425,7 +570,7 @@ impl Gate {
         for (i, p) in patterns.iter().enumerate() {
             let mut cs = memo
                 .entry(p.as_ref())
-                .or_insert_with(|| required_clauses(p.as_ref()))
+                .or_insert_with(|| clauses(p.as_ref()).iter().map(strings).collect())
                 .clone();
             // a requirement met in nearly every sentence shuts nothing out,
             // and its every occurrence costs a hit
@@ -629,6 +774,73 @@ mod tests {
             [(18, 20), (20, 22)],
             "only the year's digits are hits"
         );
+    }
+
+    fn clauses_with(pattern: &str, lit: &str) -> Vec<Vec<String>> {
+        required_ascii_clauses(pattern)
+            .into_iter()
+            .filter(|c| c.iter().any(|l| l == lit))
+            .collect()
+    }
+
+    #[test]
+    fn runs_of_literals_go_on_past_a_part_with_few_first_and_last_characters() {
+        // a digit repeated, then a suffix: the last digit and the suffix
+        let c = clauses_with(r"\b(?P<n>\d+)(?:th|st)\s+anniversary", "9th");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].len(), 20);
+        // on both sides of it
+        let c = clauses_with(r"No\.\s?\d+-[A-Z]", "0-");
+        assert_eq!(c.len(), 1, "{c:?}");
+        // not past spaces (no rarer, only more literals), nor off a
+        // placeholder mark (rare enough alone)
+        let c = required_ascii_clauses(r"\x01P\d+\x02\s+(?:met|visited)\s+\x01P\d+\x02");
+        assert!(c.iter().flatten().all(|l| !l.ends_with(' ')), "{c:?}");
+        assert!(
+            c.iter()
+                .flatten()
+                .all(|l| l == "\u{1}p" || !l.contains('\u{1}')),
+            "{c:?}"
+        );
+        // as written, `\d` is hundreds of digits: no run goes past it
+        let full = required_clauses(r"\b(?P<n>\d+)(?:th|st)\s+anniversary");
+        assert!(full
+            .iter()
+            .flatten()
+            .all(|l| l.len() != 3 || !l.ends_with("th")));
+    }
+
+    #[test]
+    fn the_ascii_gate_shuts_out_more_and_opens_for_the_same_matches() {
+        let pats = [
+            r"\bon\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b",
+            r"(?P<year>(?:19|20)\d{2})",
+        ];
+        let (full, ascii) = (Gate::new(&pats), Gate::new_ascii(&pats));
+        let mut o = Open::default();
+        let text = "He spoke on the radio about the 2019 talks.";
+        full.scan(text, &mut o);
+        assert!(o.get(0) && o.get(1));
+        ascii.scan(text, &mut o);
+        assert!(!o.get(0) && o.get(1));
+        let text = "They met on the 3rd of May.";
+        ascii.scan(text, &mut o);
+        assert!(o.get(0) && !o.get(1));
+        // whatever the ASCII gate shuts out cannot match
+        for text in [
+            "on the 21st",
+            "ON THE 2ND",
+            "on  the 10th",
+            "1999",
+            "20 19",
+            "on the 1 st",
+        ] {
+            ascii.scan(text, &mut o);
+            for (i, p) in pats.iter().enumerate() {
+                let m = regex::Regex::new(p).unwrap().is_match(text);
+                assert!(o.get(i) || !m, "{p} on {text}");
+            }
+        }
     }
 
     #[test]

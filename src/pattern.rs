@@ -186,7 +186,7 @@ fn ascii_pattern(pat: &str) -> Option<String> {
 /// boundary made an ASCII one. On a haystack of ASCII bytes only, a Unicode
 /// class can only match an ASCII member, and a Unicode word character next
 /// to an ASCII one is an ASCII word character, so the two match alike.
-fn ascii_hir(h: &Hir) -> Hir {
+pub(crate) fn ascii_hir(h: &Hir) -> Hir {
     match h.kind() {
         HirKind::Empty | HirKind::Literal(_) => h.clone(),
         HirKind::Class(Class::Unicode(c)) => {
