@@ -646,6 +646,11 @@ impl Gate {
         self.off = off;
     }
 
+    /// Whether the gate is off.
+    pub fn is_off(&self) -> bool {
+        self.off
+    }
+
     /// Number of rules.
     pub fn len(&self) -> usize {
         self.full.len()
