@@ -62,12 +62,8 @@ struct GazPattern {
 #[derive(Debug)]
 struct Gates {
     all: Gate,
-    /// The same rules' gate for text that is all ASCII (from the rules'
-    /// ASCII copies; see [`Gate::new_ascii`]), built for the first such
-    /// text, as the ASCII copies themselves are.
-    ascii: std::sync::OnceLock<Gate>,
-    /// The patterns, for the ASCII gate.
-    patterns: Vec<String>,
+    /// The same rules' gate for text that is all ASCII ([`Gate::pair`]).
+    ascii: Gate,
     doc_anniversaries: usize,
     doc_year: usize,
     doc_dates: usize,
@@ -86,14 +82,11 @@ const REF_DELEGATION: usize = 3;
 impl Gates {
     /// The gate for `text`.
     fn on(&self, text: &str) -> &Gate {
-        if !text.is_ascii() {
-            return &self.all;
+        if text.is_ascii() {
+            &self.ascii
+        } else {
+            &self.all
         }
-        self.ascii.get_or_init(|| {
-            let mut g = Gate::new_ascii(&self.patterns);
-            g.set_off(self.all.is_off());
-            g
-        })
     }
 
     fn new(c: &Compiled, refs: [&str; 4], year: &str) -> Gates {
@@ -124,10 +117,10 @@ impl Gates {
         );
         let masked_relations = all.len();
         all.extend(c.relations.iter().map(|r| r.re.as_str()));
+        let (all, ascii) = Gate::pair(&all);
         Gates {
-            all: Gate::new(&all),
-            ascii: std::sync::OnceLock::new(),
-            patterns: all.iter().map(|p| p.to_string()).collect(),
+            all,
+            ascii,
             doc_anniversaries,
             doc_year,
             doc_dates,
@@ -715,9 +708,7 @@ impl Extractor {
     pub fn set_gated(&mut self, on: bool) {
         self.gated = on;
         self.gates.all.set_off(!on);
-        if let Some(g) = self.gates.ascii.get_mut() {
-            g.set_off(!on);
-        }
+        self.gates.ascii.set_off(!on);
     }
 
     /// Whether work that cannot change the result is skipped.

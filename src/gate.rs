@@ -14,8 +14,9 @@
 //! needs a digit followed by "st" or "th". In a rule as written, `\d` is
 //! every digit Unicode has, too many to spell out; in its ASCII copy
 //! ([`crate::pattern`]) it is ten. So each family of rules has two gates:
-//! one for any text, and one, built from the ASCII copies, that holds for
-//! text that is all ASCII and shuts out more ([`Gate::new_ascii`]).
+//! one for any text, and one that holds for text that is all ASCII, in
+//! which a rule the first leaves always open is gated by the literals of
+//! its ASCII copy ([`Gate::pair`]).
 //!
 //! The gate only ever skips a regex that would have found nothing, so the
 //! output is the same with gates on or off (`CNKG_NO_GATES=1` turns them
@@ -272,10 +273,10 @@ fn lits(h: &Hir) -> Lits {
             for i in 0..parts.len() {
                 let mut acc = Set::from([Vec::new()]);
                 let mut top: Option<Set> = None;
-                let mut keep = |r: Option<Set>| {
-                    if let Some(r) = r.as_ref().and_then(req_of_exact) {
-                        if top.as_ref().is_none_or(|t| score(&r) > score(t)) {
-                            top = Some(r);
+                let mut keep = |r: Option<&Set>| {
+                    if let Some(r) = r.filter(|r| !r.is_empty() && !r.contains(&Vec::new())) {
+                        if top.as_ref().is_none_or(|t| score(r) > score(t)) {
+                            top = Some(r.clone());
                         }
                     }
                 };
@@ -294,7 +295,11 @@ fn lits(h: &Hir) -> Lits {
                             Some(next) => acc = next,
                             None => break,
                         }
-                        keep(Some(acc.clone()));
+                        keep(Some(&acc));
+                        // no longer string scores higher
+                        if acc.iter().all(|a| a.len() >= 8) {
+                            break;
+                        }
                         continue;
                     }
                     let (Some(f), Some(l)) = (&p.first, &p.last) else {
@@ -320,15 +325,15 @@ fn lits(h: &Hir) -> Lits {
                             }
                         }
                         if out.len() <= MAX_EXACT {
-                            keep(Some(out));
+                            keep(Some(&out));
                         }
                         break;
                     }
                     if space(l) {
-                        keep(step(&acc, f));
+                        keep(step(&acc, f).as_ref());
                         break;
                     }
-                    keep(step(&acc, f));
+                    keep(step(&acc, f).as_ref());
                     acc = l.clone();
                     bridged = true;
                 }
@@ -580,29 +585,52 @@ impl Open {
 impl Gate {
     /// A gate for `patterns` (rule `i` is `patterns[i]`).
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Gate {
-        Gate::with(patterns, clauses)
+        Gate::pair(patterns).0
     }
 
-    /// A gate for `patterns` that holds for text that is all ASCII only:
-    /// built from the patterns' ASCII copies, it shuts out more.
-    pub fn new_ascii<S: AsRef<str>>(patterns: &[S]) -> Gate {
-        Gate::with(patterns, ascii_clauses)
+    /// Gates for `patterns`: one for any text, and one that holds for text
+    /// that is all ASCII only. In the second, a rule the first must leave
+    /// always open (its literals are all common) is gated by the literals
+    /// of its ASCII copy, which shut out more: `\d{1,2}(?:st|th)` needs a
+    /// digit and a suffix ("3rd") there, and every digit Unicode has
+    /// elsewhere.
+    pub fn pair<S: AsRef<str>>(patterns: &[S]) -> (Gate, Gate) {
+        type Clauses = Vec<Vec<String>>;
+        // a requirement met in nearly every sentence shuts nothing out,
+        // and its every occurrence costs a hit
+        let kept = |cs: Vec<Set>| -> Clauses {
+            cs.iter()
+                .map(strings)
+                .filter(|c| !c.iter().any(|l| common(l)))
+                .collect()
+        };
+        let mut memo: std::collections::HashMap<&str, (Clauses, Clauses)> = Default::default();
+        let mut full = Vec::with_capacity(patterns.len());
+        let mut ascii = Vec::with_capacity(patterns.len());
+        for p in patterns {
+            let (f, a) = memo.entry(p.as_ref()).or_insert_with(|| {
+                let f = kept(clauses(p.as_ref()));
+                let a = if f.is_empty() {
+                    kept(ascii_clauses(p.as_ref()))
+                } else {
+                    f.clone()
+                };
+                (f, a)
+            });
+            full.push(f.clone());
+            ascii.push(a.clone());
+        }
+        (Gate::of(full), Gate::of(ascii))
     }
 
-    fn with<S: AsRef<str>>(patterns: &[S], clauses: fn(&str) -> Vec<Set>) -> Gate {
+    /// The gate of rules with these clauses (rule `i` needs a literal of
+    /// each of `clauses[i]`).
+    fn of(clauses: Vec<Vec<Vec<String>>>) -> Gate {
         let mut lits: Vec<String> = Vec::new();
         let mut index: std::collections::HashMap<String, usize> = Default::default();
         let mut opens: Vec<Vec<(u32, u8)>> = Vec::new();
-        let mut full = Vec::with_capacity(patterns.len());
-        let mut memo: std::collections::HashMap<&str, Vec<Vec<String>>> = Default::default();
-        for (i, p) in patterns.iter().enumerate() {
-            let mut cs = memo
-                .entry(p.as_ref())
-                .or_insert_with(|| clauses(p.as_ref()).iter().map(strings).collect())
-                .clone();
-            // a requirement met in nearly every sentence shuts nothing out,
-            // and its every occurrence costs a hit
-            cs.retain(|c| !c.iter().any(|l| common(l)));
+        let mut full = Vec::with_capacity(clauses.len());
+        for (i, cs) in clauses.into_iter().enumerate() {
             full.push(((1u16 << cs.len()) - 1) as u8);
             for (c, ls) in cs.into_iter().enumerate() {
                 for l in ls {
@@ -644,11 +672,6 @@ impl Gate {
     /// Turns the gate off (every rule always open) or back on.
     pub fn set_off(&mut self, off: bool) {
         self.off = off;
-    }
-
-    /// Whether the gate is off.
-    pub fn is_off(&self) -> bool {
-        self.off
     }
 
     /// Number of rules.
@@ -850,7 +873,7 @@ mod tests {
             r"(?P<year>(?:19|20)\d{2})",
             r"(?:Mr|Dr|Mrs\.|Madame)\s+(?P<name>\p{Lu}\w+)",
         ];
-        let (full, ascii) = (Gate::new(&pats), Gate::new_ascii(&pats));
+        let (full, ascii) = Gate::pair(&pats);
         let mut o = Open::default();
         let text = "He spoke on the radio about the 2019 talks in Hammrick.";
         full.scan(text, &mut o);
