@@ -591,9 +591,9 @@ impl Gate {
     /// Gates for `patterns`: one for any text, and one that holds for text
     /// that is all ASCII only. In the second, a rule the first must leave
     /// always open (its literals are all common) is gated by the literals
-    /// of its ASCII copy, which shut out more: `\d{1,2}(?:st|th)` needs a
-    /// digit and a suffix ("3rd") there, and every digit Unicode has
-    /// elsewhere.
+    /// of its ASCII copy, which shut out more: in ASCII text
+    /// `\d{1,2}(?:st|th)` needs one of ten digits followed by a suffix
+    /// ("3rd"); in any text the digit may be any of hundreds.
     pub fn pair<S: AsRef<str>>(patterns: &[S]) -> (Gate, Gate) {
         type Clauses = Vec<Vec<String>>;
         // a requirement met in nearly every sentence shuts nothing out,
