@@ -73,6 +73,23 @@ fn ends(e: &Set, last: bool) -> Option<Set> {
     (!out.is_empty() && out.len() <= MAX_EXACT).then_some(out)
 }
 
+/// Whether a set holds a placeholder mark.
+fn marked(s: &Set) -> bool {
+    s.iter().any(|x| x.contains(&1) || x.contains(&2))
+}
+
+/// Whether a set holds only single spaces (as ASCII `\s` has them).
+fn space(s: &Set) -> bool {
+    s.iter()
+        .all(|c| matches!(c[..], [b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C]))
+}
+
+/// The strings of `acc` followed by those of `e`; when they would be too
+/// many, the last characters of `acc` followed by `e`.
+fn step(acc: &Set, e: &Set) -> Option<Set> {
+    cross(acc, e).or_else(|| cross(&ends(acc, true)?, e))
+}
+
 /// `a` and `b` united, when both are known.
 fn union(a: Option<Set>, b: Option<&Set>) -> Option<Set> {
     let (mut a, b) = (a?, b?);
@@ -282,11 +299,8 @@ fn lits(h: &Hir) -> Lits {
                 };
                 // placeholder marks gate well alone: a run through them
                 // past a part that is not exact only adds literals
-                let marked = |s: &Set| s.iter().any(|x| x.contains(&1) || x.contains(&2));
                 let mut bridged = false;
                 for p in &parts[i..] {
-                    let step =
-                        |acc: &Set, e: &Set| cross(acc, e).or_else(|| cross(&ends(acc, true)?, e));
                     if let Some(e) = &p.exact {
                         if bridged && marked(e) {
                             break;
@@ -311,10 +325,6 @@ fn lits(h: &Hir) -> Lits {
                     // a space after a long word makes it no rarer, only more
                     // literals to look for; after a short one ("Mr", "Dr")
                     // it does, since the word is no longer part of another
-                    let space = |s: &Set| {
-                        s.iter()
-                            .all(|c| matches!(c[..], [b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C]))
-                    };
                     if space(f) {
                         let mut out = Set::new();
                         for a in &acc {
@@ -410,21 +420,22 @@ fn lits(h: &Hir) -> Lits {
     }
 }
 
-fn clauses(pattern: &str) -> Vec<Set> {
-    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
-        return Vec::new();
-    };
-    clauses_of(&hir)
+fn parse(pattern: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()
 }
 
-/// The clauses of `pattern`'s ASCII copy ([`crate::pattern`]): what its
+fn clauses(pattern: &str) -> Vec<Set> {
+    parse(pattern).map_or_else(Vec::new, |h| clauses_of(&h))
+}
+
+/// The clauses of `hir`'s ASCII copy ([`crate::pattern`]): what its
 /// matches need in text that is all ASCII. A class cut to its ASCII members
 /// is small enough to spell out (`\d` is ten digits), so more is known.
-fn ascii_clauses(pattern: &str) -> Vec<Set> {
-    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
-        return Vec::new();
-    };
-    clauses_of(&crate::pattern::ascii_hir(&hir))
+fn ascii_clauses(hir: &Hir) -> Vec<Set> {
+    clauses_of(&crate::pattern::ascii_hir(hir))
 }
 
 fn clauses_of(hir: &Hir) -> Vec<Set> {
@@ -479,6 +490,18 @@ fn common(l: &str) -> bool {
     (!marked && !number && !word && w.len() < 3) || WORDS.contains(&w)
 }
 
+/// A rule's clauses as strings, each a set of literals.
+type Clauses = Vec<Vec<String>>;
+
+/// The clauses worth gating by: a requirement met in nearly every sentence
+/// shuts nothing out, and its every occurrence costs a hit.
+fn kept(cs: Vec<Set>) -> Clauses {
+    cs.iter()
+        .map(strings)
+        .filter(|c| !c.iter().any(|l| common(l)))
+        .collect()
+}
+
 fn strings(s: &Set) -> Vec<String> {
     s.iter()
         .map(|x| String::from_utf8_lossy(x).into_owned())
@@ -527,7 +550,9 @@ pub fn required_clauses(pattern: &str) -> Vec<Vec<String>> {
 /// assert!(ordinal.iter().all(|l| l.len() == 3));
 /// ```
 pub fn required_ascii_clauses(pattern: &str) -> Vec<Vec<String>> {
-    ascii_clauses(pattern).iter().map(strings).collect()
+    parse(pattern).map_or_else(Vec::new, |h| {
+        ascii_clauses(&h).iter().map(strings).collect()
+    })
 }
 
 /// Whether gates are off for this process (`CNKG_NO_GATES=1`): every rule
@@ -585,7 +610,18 @@ impl Open {
 impl Gate {
     /// A gate for `patterns` (rule `i` is `patterns[i]`).
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Gate {
-        Gate::pair(patterns).0
+        let mut memo: std::collections::HashMap<&str, Clauses> = Default::default();
+        Gate::of(
+            patterns
+                .iter()
+                .map(|p| {
+                    let p = p.as_ref();
+                    memo.entry(p)
+                        .or_insert_with(|| parse(p).map_or_else(Vec::new, |h| kept(clauses_of(&h))))
+                        .clone()
+                })
+                .collect(),
+        )
     }
 
     /// Gates for `patterns`: one for any text, and one that holds for text
@@ -595,23 +631,17 @@ impl Gate {
     /// `\d{1,2}(?:st|th)` needs one of ten digits followed by a suffix
     /// ("3rd"); in any text the digit may be any of hundreds.
     pub fn pair<S: AsRef<str>>(patterns: &[S]) -> (Gate, Gate) {
-        type Clauses = Vec<Vec<String>>;
-        // a requirement met in nearly every sentence shuts nothing out,
-        // and its every occurrence costs a hit
-        let kept = |cs: Vec<Set>| -> Clauses {
-            cs.iter()
-                .map(strings)
-                .filter(|c| !c.iter().any(|l| common(l)))
-                .collect()
-        };
         let mut memo: std::collections::HashMap<&str, (Clauses, Clauses)> = Default::default();
         let mut full = Vec::with_capacity(patterns.len());
         let mut ascii = Vec::with_capacity(patterns.len());
         for p in patterns {
             let (f, a) = memo.entry(p.as_ref()).or_insert_with(|| {
-                let f = kept(clauses(p.as_ref()));
+                let Some(h) = parse(p.as_ref()) else {
+                    return Default::default();
+                };
+                let f = kept(clauses_of(&h));
                 let a = if f.is_empty() {
-                    kept(ascii_clauses(p.as_ref()))
+                    kept(ascii_clauses(&h))
                 } else {
                     f.clone()
                 };
