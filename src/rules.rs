@@ -1080,7 +1080,56 @@ pub struct Macros {
     cache: std::sync::Arc<std::sync::Mutex<HashMap<String, Pattern>>>,
 }
 
-fn lexicon_regex(words: &[String], ci: bool) -> String {
+/// One step of a lexicon word: a character, a space (any run of
+/// whitespace in the text) or an apostrophe (straight or curly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Unit {
+    Char(char),
+    Space,
+    Quote,
+}
+
+/// The words of a lexicon as a trie of [`Unit`]s.
+#[derive(Debug, Default)]
+struct Trie {
+    next: BTreeMap<Unit, Trie>,
+    end: bool,
+}
+
+impl Trie {
+    /// Writes the trie as a regex: the words that share a beginning share
+    /// its branch, so an engine that tries the words one after the other
+    /// (the capture engine does) reads each letter once, not once a word.
+    fn write(&self, out: &mut String) {
+        let branches = self.next.len();
+        let group = branches > 1 || (self.end && branches > 0);
+        if group {
+            out.push_str("(?:");
+        }
+        for (i, (unit, rest)) in self.next.iter().enumerate() {
+            if i > 0 {
+                out.push('|');
+            }
+            match unit {
+                Unit::Char(c) => out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+                Unit::Space => out.push_str(r"\s+"),
+                Unit::Quote => out.push_str("['\u{2019}]"),
+            }
+            rest.write(out);
+        }
+        if group {
+            out.push(')');
+            if self.end {
+                out.push('?');
+            }
+        }
+    }
+}
+
+/// The words of a lexicon as an alternation, longest first, a space in a
+/// word standing for any run of whitespace and an apostrophe for a
+/// straight or a curly one.
+fn alternation(words: &[String]) -> String {
     let mut ws: Vec<&String> = words.iter().collect();
     ws.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     ws.dedup();
@@ -1092,10 +1141,50 @@ fn lexicon_regex(words: &[String], ci: bool) -> String {
                 .replace('\'', "['\u{2019}]")
         })
         .collect();
+    format!("(?:{})", alts.join("|"))
+}
+
+/// The words of a case-insensitive lexicon as a trie, when they are ASCII
+/// and hold no whitespace but spaces (else two branches could match the
+/// same character): the [`alternation`] of the words, written so that
+/// words with a common beginning share its branch. It matches what the
+/// alternation matches, at the same places: the words that match at one
+/// place are each the beginning of the next, so the longest is the one
+/// preferred both ways, and the branches of a node match disjoint
+/// characters. The regex engines build such a trie themselves for an
+/// alternation of plain strings, but not of case-insensitive ones, whose
+/// letters are classes: the engine that resolves capture groups then tries
+/// every word in turn, and its automaton has a state per letter of each.
+fn ci_trie(words: &[String]) -> Option<String> {
+    let mut trie = Trie::default();
+    for w in words.iter().map(|w| w.trim()) {
+        if !w.is_ascii() || w.contains(|c: char| c.is_ascii_whitespace() && c != ' ') {
+            return None;
+        }
+        let mut at = &mut trie;
+        for c in w.chars() {
+            let unit = match c {
+                ' ' => Unit::Space,
+                '\'' => Unit::Quote,
+                c => Unit::Char(c.to_ascii_lowercase()),
+            };
+            at = at.next.entry(unit).or_default();
+        }
+        at.end = true;
+    }
+    let mut out = String::from("(?:");
+    trie.write(&mut out);
+    out.push(')');
+    Some(out)
+}
+
+/// The regex of a lexicon: any one of its words.
+fn lexicon_regex(words: &[String], ci: bool) -> String {
     if ci {
-        format!("(?i:{})", alts.join("|"))
+        let body = ci_trie(words).unwrap_or_else(|| alternation(words));
+        format!("(?i{}", &body[2..])
     } else {
-        format!("(?:{})", alts.join("|"))
+        alternation(words)
     }
 }
 
@@ -1734,5 +1823,82 @@ pattern = '\d*'
         assert!(expand(&map, "{Persn:a}", 0)
             .unwrap_err()
             .contains("unknown slot type 'Persn'"));
+    }
+}
+
+#[cfg(test)]
+mod lexicon_tests {
+    use super::*;
+    use regex::Regex;
+
+    fn words(ws: &[&str]) -> Vec<String> {
+        ws.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn a_case_insensitive_lexicon_is_written_as_a_trie() {
+        let ws = words(&[
+            "plan",
+            "plans",
+            "planned",
+            "to meet",
+            "to be",
+            "agreed to",
+            "plan",
+        ]);
+        assert_eq!(
+            lexicon_regex(&ws, true),
+            r"(?i:(?:agreed\s+to|plan(?:ned|s)?|to\s+(?:be|meet)))"
+        );
+        // a curly apostrophe, or a word that is not ASCII, keeps the alternation
+        let ws = words(&["Workers’ Party", "party"]);
+        assert_eq!(lexicon_regex(&ws, true), r"(?i:Workers’\s+Party|party)");
+        assert_eq!(
+            lexicon_regex(&words(&["a b", "ab"]), false),
+            r"(?:a\s+b|ab)"
+        );
+    }
+
+    /// Every case-insensitive lexicon of `graph_rules/`, as a trie, finds
+    /// what its alternation finds, alone and where the pattern around it
+    /// makes the engine go back into it, on its words written in other
+    /// cases, run on, cut short and spaced out.
+    #[test]
+    fn the_trie_of_each_lexicon_matches_what_its_alternation_matches() {
+        let set = RuleSet::load_dir(Path::new("graph_rules")).expect("rules load");
+        let mut checked = 0;
+        for l in set.lexicons.iter().filter(|l| l.rule.case_insensitive) {
+            let ws = &l.rule.words;
+            let Some(trie) = ci_trie(ws) else { continue };
+            let flat = alternation(ws);
+            let mut texts = Vec::new();
+            for w in ws {
+                let w = w.trim();
+                let up = w.to_uppercase();
+                let spaced = w.replace(' ', " \n ");
+                let curly = w.replace('\'', "\u{2019}");
+                let cut = &w[..w.len() / 2];
+                for t in [w, &up, &spaced, &curly, cut] {
+                    texts.push(format!("{t} Kim"));
+                    texts.push(format!("the {t}s of {t}-{t} Kim."));
+                }
+            }
+            let text = texts.join(" ; ");
+            for around in [
+                "(?i:{})",
+                r"(?i:\b{}\b)",
+                r"(?i:{})(?:\s+\p{Lu}\w*)",
+                r"(?i:{})(?:s|-|\s+of)",
+            ] {
+                let a = Regex::new(&around.replace("{}", &flat)).unwrap();
+                let b = Regex::new(&around.replace("{}", &trie)).unwrap();
+                let got: Vec<_> = b.find_iter(&text).map(|m| m.range()).collect();
+                let want: Vec<_> = a.find_iter(&text).map(|m| m.range()).collect();
+                assert_eq!(got, want, "{} in {around}", l.rule.name);
+                assert!(!want.is_empty());
+            }
+            checked += 1;
+        }
+        assert!(checked >= 10, "{checked}");
     }
 }
