@@ -113,94 +113,187 @@ pub fn write(
     w.write_all(b"\n")
 }
 
-/// A list serialised one item at a time, each item's JSON text parsed back
-/// only as it is written.
-struct Nodes<'a>(&'a [(String, Box<str>)]);
-struct Edges<'a>(&'a [(String, String, u64, Box<str>)]);
-struct Docs<'a>(&'a [Box<str>]);
+/// Items of a list written by one batch: each batch is made on all cores,
+/// then written in order, so only one batch's text is in memory at a time.
+const BATCH: usize = 4096;
 
-impl Serialize for Nodes<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(CompactNode))
+/// A line break and the indentation of `depth` (two spaces a level), as
+/// `serde_json`'s pretty printer writes them.
+fn newline(out: &mut Vec<u8>, depth: usize) {
+    out.push(b'\n');
+    out.resize(out.len() + 2 * depth, b' ');
+}
+
+/// Where the JSON string opened by the quote at `open` closes, escapes
+/// skipped.
+fn closing_quote(b: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while b[i] != b'"' {
+        i += if b[i] == b'\\' { 2 } else { 1 };
     }
+    i
 }
 
-impl Serialize for Edges<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(CompactEdge))
-    }
-}
-
-impl Serialize for Docs<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|d| CompactDoc(d)))
-    }
-}
-
-fn parsed<E: serde::ser::Error>(text: &str) -> std::result::Result<Map<String, Value>, E> {
-    serde_json::from_str(text).map_err(E::custom)
-}
-
-struct CompactNode<'a>(&'a (String, Box<str>));
-
-impl Serialize for CompactNode<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let node = Node {
-            id: self.0 .0.clone(),
-            attrs: parsed(&self.0 .1)?,
-        };
-        NodeOut(&node).serialize(s)
-    }
-}
-
-struct CompactEdge<'a>(&'a (String, String, u64, Box<str>));
-
-impl Serialize for CompactEdge<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let (source, target, key, attrs) = self.0;
-        let edge = Edge {
-            source: source.clone(),
-            target: target.clone(),
-            key: *key,
-            attrs: parsed(attrs)?,
-        };
-        EdgeOut(&edge).serialize(s)
-    }
-}
-
-struct CompactDoc<'a>(&'a str);
-
-impl Serialize for CompactDoc<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        Value::Object(parsed(self.0)?).serialize(s)
-    }
-}
-
-/// The graph metadata with `documents` among its keys, in key order.
-struct CompactMeta<'a>(&'a CompactGraph);
-
-impl Serialize for CompactMeta<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let g = self.0;
-        let docs = Docs(&g.documents);
-        let mut m = s.serialize_map(Some(g.meta.len() + 1))?;
-        let mut written = false;
-        for (k, v) in &g.meta {
-            if !written && k.as_str() > "documents" {
-                m.serialize_entry("documents", &docs)?;
-                written = true;
+/// Appends `compact` (JSON as `serde_json` writes it compactly, with no
+/// whitespace between tokens) as `serde_json`'s pretty printer writes it at
+/// nesting depth `depth`: the same bytes, without parsing it into values
+/// and writing them again.
+fn pretty(compact: &str, depth: usize, out: &mut Vec<u8>) {
+    let b = compact.as_bytes();
+    let mut depth = depth;
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => i = closing_quote(b, i) + 1,
+            b'{' | b'[' => {
+                // an empty one stays as it is: `{}`, `[]`
+                if matches!(b.get(i + 1), Some(b'}' | b']')) {
+                    i += 2;
+                    continue;
+                }
+                out.extend_from_slice(&b[run..=i]);
+                depth += 1;
+                newline(out, depth);
+                i += 1;
+                run = i;
             }
-            m.serialize_entry(k, v)?;
+            b'}' | b']' => {
+                out.extend_from_slice(&b[run..i]);
+                depth -= 1;
+                newline(out, depth);
+                out.push(b[i]);
+                i += 1;
+                run = i;
+            }
+            b',' => {
+                out.extend_from_slice(&b[run..=i]);
+                newline(out, depth);
+                i += 1;
+                run = i;
+            }
+            b':' => {
+                out.extend_from_slice(&b[run..=i]);
+                out.push(b' ');
+                i += 1;
+                run = i;
+            }
+            _ => i += 1,
         }
-        if !written {
-            m.serialize_entry("documents", &docs)?;
-        }
-        m.end()
     }
+    out.extend_from_slice(&b[run..]);
+}
+
+/// The members of a compact JSON object: (key as written, quotes and all;
+/// value as written).
+fn members(object: &str) -> Vec<(&str, &str)> {
+    let b = object.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut key = 1;
+    let mut colon = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => i = closing_quote(b, i),
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 && colon > 0 {
+                    out.push((&object[key..colon], &object[colon + 1..i]));
+                }
+            }
+            b':' if depth == 1 && colon <= key => colon = i,
+            b',' if depth == 1 => {
+                out.push((&object[key..colon], &object[colon + 1..i]));
+                key = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A string as a JSON string.
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).expect("strings always serialise")
+}
+
+/// A node as `{"id": …, <attributes>}`, compact.
+fn node_json((id, attrs): &(String, Box<str>)) -> String {
+    let mut s = format!("{{\"id\":{}", quoted(id));
+    if attrs.len() > 2 {
+        s.push(',');
+        s.push_str(&attrs[1..]);
+    } else {
+        s.push('}');
+    }
+    s
+}
+
+/// An edge as `{"source": …, "target": …, "key": …, "relation": …,
+/// <other attributes>}`, compact.
+fn edge_json((source, target, key, attrs): &(String, String, u64, Box<str>)) -> String {
+    let mut s = format!(
+        "{{\"source\":{},\"target\":{},\"key\":{key}",
+        quoted(source),
+        quoted(target)
+    );
+    let all = members(attrs);
+    for (k, v) in all.iter().filter(|(k, _)| *k == "\"relation\"") {
+        s.push_str(&format!(",{k}:{v}"));
+    }
+    for (k, v) in all.iter().filter(|(k, _)| *k != "\"relation\"") {
+        s.push_str(&format!(",{k}:{v}"));
+    }
+    s.push('}');
+    s
+}
+
+/// Writes `items` as a pretty JSON list at `depth` (the list's own),
+/// each item made by `json` (compact), a batch at a time on all cores.
+fn write_list<T: Sync>(
+    w: &mut impl std::io::Write,
+    items: &[T],
+    depth: usize,
+    json: impl Fn(&T) -> String + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    if items.is_empty() {
+        return w.write_all(b"[]");
+    }
+    w.write_all(b"[")?;
+    for (n, batch) in items.chunks(BATCH).enumerate() {
+        let parts: Vec<Vec<u8>> = batch
+            .par_chunks(64)
+            .enumerate()
+            .map(|(p, part)| {
+                let mut out = Vec::new();
+                for (k, item) in part.iter().enumerate() {
+                    if n + p + k > 0 {
+                        out.push(b',');
+                    }
+                    newline(&mut out, depth + 1);
+                    pretty(&json(item), depth + 1, &mut out);
+                }
+                out
+            })
+            .collect();
+        for p in parts {
+            w.write_all(&p)?;
+        }
+    }
+    let mut end = Vec::new();
+    newline(&mut end, depth);
+    end.push(b']');
+    w.write_all(&end)
 }
 
 /// Writes a [`CompactGraph`] (with `facts`, as [`write`] does): the same
 /// bytes as [`write`] gives for the [`KnowledgeGraph`] of the same build.
+/// Each item is held as compact JSON and indented as it is written, a batch
+/// at a time on all cores.
 ///
 /// # Errors
 /// Those of `w`.
@@ -209,14 +302,47 @@ pub fn write_compact(
     facts: Option<&[DocRecord]>,
     mut w: impl std::io::Write,
 ) -> std::io::Result<()> {
-    let whole = Whole {
-        meta: CompactMeta(g),
-        nodes: Nodes(&g.nodes),
-        edges: Edges(&g.edges),
-        facts,
+    let w = &mut w;
+    w.write_all(b"{\n  \"directed\": true,\n  \"multigraph\": true,\n  \"graph\": {")?;
+    // the metadata in key order, `documents` among it
+    let mut first = true;
+    let mut entry = |w: &mut _, key: &str| -> std::io::Result<()> {
+        let mut out = Vec::new();
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        newline(&mut out, 2);
+        out.extend_from_slice(quoted(key).as_bytes());
+        out.extend_from_slice(b": ");
+        std::io::Write::write_all(w, &out)
     };
-    serde_json::to_writer_pretty(&mut w, &whole).map_err(std::io::Error::from)?;
-    w.write_all(b"\n")
+    let mut docs_written = false;
+    for (k, v) in &g.meta {
+        if !docs_written && k.as_str() > "documents" {
+            entry(w, "documents")?;
+            write_list(w, &g.documents, 2, |d| d.to_string())?;
+            docs_written = true;
+        }
+        entry(w, k)?;
+        let mut out = Vec::new();
+        pretty(&serde_json::to_string(v)?, 2, &mut out);
+        w.write_all(&out)?;
+    }
+    if !docs_written {
+        entry(w, "documents")?;
+        write_list(w, &g.documents, 2, |d| d.to_string())?;
+    }
+    w.write_all(b"\n  },\n  \"nodes\": ")?;
+    write_list(w, &g.nodes, 1, node_json)?;
+    w.write_all(b",\n  \"edges\": ")?;
+    write_list(w, &g.edges, 1, edge_json)?;
+    if let Some(f) = facts {
+        w.write_all(b",\n  \"facts\": ")?;
+        write_list(w, f, 1, |r| {
+            serde_json::to_string(r).expect("facts always serialise")
+        })?;
+    }
+    w.write_all(b"\n}\n")
 }
 
 fn bad(path: &Path, message: impl Into<String>) -> Error {
@@ -326,4 +452,84 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tricky() -> Vec<Value> {
+        vec![
+            json!({}),
+            json!([]),
+            json!({"a": [], "b": {}, "c": [[], {}], "d": null}),
+            json!({"quote \" and \\ and {[,:]}": "value: {\"x\": [1, 2]}, \\\" \n\t\u{1}"}),
+            json!({"evidence": [{"doc": "d1", "sentence": "Kim, Xi: met.", "start": 3, "end": 17}], "n": -1.5e-7, "t": true}),
+            json!(["Kim Jong Un", 1, 2.5, false, null, {"k": ["\u{2013}", "\u{1F600}"]}]),
+            json!("a string alone"),
+            json!(42),
+        ]
+    }
+
+    /// Re-indenting compact JSON gives what `serde_json` writes pretty, at
+    /// the top and nested deeper (each line then indented two spaces a level).
+    #[test]
+    fn compact_json_is_indented_as_serde_json_writes_it() {
+        for v in tricky() {
+            let compact = serde_json::to_string(&v).unwrap();
+            let want = serde_json::to_string_pretty(&v).unwrap();
+            let mut got = Vec::new();
+            pretty(&compact, 0, &mut got);
+            assert_eq!(String::from_utf8(got).unwrap(), want);
+            let mut got = Vec::new();
+            pretty(&compact, 2, &mut got);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                want.replace('\n', "\n    "),
+                "{compact}"
+            );
+        }
+    }
+
+    #[test]
+    fn members_of_a_compact_object_are_split_at_its_own_commas_only() {
+        let v = json!({"a": [1, {"b": "x,y:z"}], "c\"d": {"e": ","}, "relation": "MET"});
+        let compact = serde_json::to_string(&v).unwrap();
+        assert_eq!(
+            members(&compact),
+            vec![
+                ("\"a\"", "[1,{\"b\":\"x,y:z\"}]"),
+                ("\"c\\\"d\"", "{\"e\":\",\"}"),
+                ("\"relation\"", "\"MET\""),
+            ]
+        );
+        assert!(members("{}").is_empty());
+    }
+
+    /// An edge starts with source, target, key and relation; a node with
+    /// its id; the other attributes follow in key order.
+    #[test]
+    fn items_are_written_with_their_leading_fields_first() {
+        let attrs =
+            serde_json::to_string(&json!({"date": null, "relation": "MET", "evidence_count": 2}))
+                .unwrap();
+        let edge = (
+            "person:a".to_string(),
+            "person:\"b\"".to_string(),
+            3,
+            attrs.into_boxed_str(),
+        );
+        assert_eq!(
+            edge_json(&edge),
+            r#"{"source":"person:a","target":"person:\"b\"","key":3,"relation":"MET","date":null,"evidence_count":2}"#
+        );
+        let node = ("place:x".to_string(), "{}".to_string().into_boxed_str());
+        assert_eq!(node_json(&node), r#"{"id":"place:x"}"#);
+        let node = (
+            "place:x".to_string(),
+            r#"{"a":1}"#.to_string().into_boxed_str(),
+        );
+        assert_eq!(node_json(&node), r#"{"id":"place:x","a":1}"#);
+    }
 }
