@@ -1007,6 +1007,168 @@ impl<'a> Merger<'a> {
         unique(base, used)
     }
 
+    /// An event's node id, before it is made unique: kind, date, place and
+    /// up to three principals.
+    fn event_id(&self, e: &GEvent, ids: &[Option<String>]) -> String {
+        let principals: Vec<String> = {
+            let mut v: Vec<String> = e
+                .sides
+                .iter()
+                .flatten()
+                .filter_map(|&g| ids[g].clone())
+                .map(|id| id.split_once(':').map(|x| x.1.to_string()).unwrap_or(id))
+                .collect();
+            v.sort();
+            v.truncate(3);
+            v
+        };
+        let date = e.date.map(|d| d.to_string());
+        let city = e.place.and_then(|p| {
+            // the city, for a readable id: a venue's ("Great Hall of the
+            // People") container, when that is a place
+            if self.ents[p].label.split_whitespace().count() < 3 {
+                return None;
+            }
+            let k = self.ents[p].known?;
+            let parent = self.x.known[k].located_in?;
+            (self.x.known[parent].kind == EntityType::Place)
+                .then(|| slug(&self.x.known[parent].name))
+        });
+        let place_slug = city.or_else(|| e.place.map(|p| slug(&self.ents[p].label)));
+        let mut parts = vec![
+            e.kind.clone(),
+            date.clone().unwrap_or_else(|| "undated".into()),
+        ];
+        if let Some(p) = &place_slug {
+            parts.push(p.clone());
+        }
+        parts.extend(principals);
+        format!("event:{}", parts.join("-"))
+    }
+
+    /// An event's node attributes and its edges (MET, PARTICIPATED_IN,
+    /// HELD_IN, REPORTED).
+    fn event_out(&self, e: &GEvent, id: &str, ids: &[Option<String>]) -> EventOut {
+        let date = e.date.map(|d| d.to_string());
+        let place_id = e.place.and_then(|p| ids[p].clone());
+        let id_of = |g: usize| ids[g].clone();
+        let mut edges = Vec::new();
+        let docs: BTreeSet<&str> = e
+            .support
+            .iter()
+            .map(|s| self.doc_ids.get(s.id.doc))
+            .collect();
+        let names: Vec<String> = e
+            .sides
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .map(|&g| self.ents[g].label.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        let mut label = format!("{}: {} \u{2013} {}", e.kind, names[0], names[1]);
+        if let Some(d) = &date {
+            label.push_str(&format!(", {d}"));
+        }
+        if let Some(p) = e.place {
+            label.push_str(&format!(", {}", self.ents[p].label));
+        }
+        let mut attrs = Map::new();
+        attrs.insert("type".into(), json!("Event"));
+        attrs.insert("label".into(), json!(label));
+        attrs.insert("aliases".into(), json!([]));
+        attrs.insert("mentions".into(), json!(e.mentions));
+        attrs.insert("documents".into(), json!(docs));
+        attrs.insert("kind".into(), json!(e.kind));
+        attrs.insert("date".into(), json!(date));
+        attrs.insert("place".into(), json!(place_id));
+        let node = attrs;
+        // MET per pair of counterparts
+        // each edge's sentences still held (with a cap, its first ones)
+        // and how many there are
+        let evidence = |s: &Sup| {
+            s.sentence.as_ref().map(|t| Evidence {
+                doc: self.doc_ids.get(s.id.doc).to_string(),
+                sentence: t.to_string(),
+                start: s.id.start,
+                end: s.id.end,
+                rule: self.rule_ids.get(s.id.rule).to_string(),
+            })
+        };
+        type Evs = (BTreeSet<Evidence>, usize);
+        let mut pairs: BTreeMap<(String, String), Evs> = BTreeMap::new();
+        let mut part: BTreeMap<String, (Evs, &str, usize)> = BTreeMap::new();
+        for sup in &e.support {
+            let mut keys = BTreeSet::new();
+            for &(a, b) in &sup.pairs {
+                let (Some(ia), Some(ib)) = (id_of(a), id_of(b)) else {
+                    continue;
+                };
+                if ia == ib {
+                    continue;
+                }
+                keys.insert(if ia < ib { (ia, ib) } else { (ib, ia) });
+            }
+            let ev = if keys.is_empty() { None } else { evidence(sup) };
+            for key in keys {
+                let bag = pairs.entry(key).or_default();
+                bag.1 += 1;
+                bag.0.extend(ev.clone());
+            }
+        }
+        for s in 0..2 {
+            for (set, role) in [(&e.sides[s], "principal"), (&e.attendees[s], "attendee")] {
+                for &g in set {
+                    let Some(pid) = id_of(g) else { continue };
+                    let mut evs: Evs = Default::default();
+                    for sup in &e.support {
+                        if sup.pairs.iter().any(|&(a, b)| a == g || b == g) {
+                            evs.1 += 1;
+                            evs.0.extend(evidence(sup));
+                        }
+                    }
+                    part.insert(pid, (evs, role, s));
+                }
+            }
+        }
+        for ((a, b), (evs, count)) in pairs {
+            let mut m = Map::new();
+            m.insert("relation".into(), json!("MET"));
+            m.insert("event".into(), json!(id));
+            m.insert("date".into(), json!(date));
+            m.insert("place".into(), json!(place_id));
+            self.cap.write(&mut m, &evs, count);
+            edges.push((a, b, m));
+        }
+        for (pid, ((evs, count), role, side)) in part {
+            let mut m = Map::new();
+            m.insert("relation".into(), json!("PARTICIPATED_IN"));
+            m.insert("role".into(), json!(role));
+            m.insert("side".into(), json!(side + 1));
+            self.cap.write(&mut m, &evs, count);
+            edges.push((pid, id.to_string(), m));
+        }
+        let all: BTreeSet<Evidence> = e.support.iter().filter_map(evidence).collect();
+        let count = e.support.len();
+        if let Some(p) = &place_id {
+            let mut m = Map::new();
+            m.insert("relation".into(), json!("HELD_IN"));
+            self.cap.write(&mut m, &all, count);
+            edges.push((id.to_string(), p.clone(), m));
+        }
+        for &r in &e.reporters {
+            if let Some(rid) = id_of(r) {
+                let mut m = Map::new();
+                m.insert("relation".into(), json!("REPORTED"));
+                self.cap.write(&mut m, &all, count);
+                edges.push((rid, id.to_string(), m));
+            }
+        }
+        (node, edges)
+    }
+
     /// Hands every node, edge and document of the graph to `sink`.
     fn emit(mut self, documents: Vec<DocOut>, sink: &mut impl Sink) {
         // places used by events and their containers, so LOCATED_IN chains are whole
@@ -1101,7 +1263,8 @@ impl<'a> Merger<'a> {
                 }
             }
         }
-        // events
+        // events: their ids in order, then each batch's nodes and edges made
+        // on all cores and handed to the sink in order
         let mut events = std::mem::take(&mut self.events);
         events.sort_by_cached_key(|e| {
             (
@@ -1111,173 +1274,53 @@ impl<'a> Merger<'a> {
                     .map(|s| (self.doc_ids.get(s.id.doc).to_string(), s.id.start)),
             )
         });
-        for e in events {
-            let principals: Vec<String> = {
-                let mut v: Vec<String> = e
-                    .sides
-                    .iter()
-                    .flatten()
-                    .filter_map(|&g| id_of(g))
-                    .map(|id| id.split_once(':').map(|x| x.1.to_string()).unwrap_or(id))
-                    .collect();
-                v.sort();
-                v.truncate(3);
-                v
-            };
-            let date = e.date.map(|d| d.to_string());
-            let place_id = e.place.and_then(id_of);
-            let city = e.place.and_then(|p| {
-                // the city, for a readable id: a venue's ("Great Hall of the
-                // People") container, when that is a place
-                if self.ents[p].label.split_whitespace().count() < 3 {
-                    return None;
-                }
-                let k = self.ents[p].known?;
-                let parent = self.x.known[k].located_in?;
-                (self.x.known[parent].kind == EntityType::Place)
-                    .then(|| slug(&self.x.known[parent].name))
-            });
-            let place_slug = city.or_else(|| e.place.map(|p| slug(&self.ents[p].label)));
-            let mut parts = vec![
-                e.kind.clone(),
-                date.clone().unwrap_or_else(|| "undated".into()),
-            ];
-            if let Some(p) = &place_slug {
-                parts.push(p.clone());
-            }
-            parts.extend(principals);
-            let id = unique(format!("event:{}", parts.join("-")), &mut used);
-            let docs: BTreeSet<&str> = e
-                .support
-                .iter()
-                .map(|s| self.doc_ids.get(s.id.doc))
+        let event_ids: Vec<String> = events
+            .iter()
+            .map(|e| unique(self.event_id(e, &ids), &mut used))
+            .collect();
+        for (batch, batch_ids) in events
+            .chunks(EVENT_BATCH)
+            .zip(event_ids.chunks(EVENT_BATCH))
+        {
+            let made: Vec<EventOut> = batch
+                .par_iter()
+                .zip(batch_ids)
+                .map(|(e, id)| self.event_out(e, id, &ids))
                 .collect();
-            let names: Vec<String> = e
-                .sides
-                .iter()
-                .map(|s| {
-                    s.iter()
-                        .map(|&g| self.ents[g].label.clone())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .collect();
-            let mut label = format!("{}: {} \u{2013} {}", e.kind, names[0], names[1]);
-            if let Some(d) = &date {
-                label.push_str(&format!(", {d}"));
-            }
-            if let Some(p) = e.place {
-                label.push_str(&format!(", {}", self.ents[p].label));
-            }
-            let mut attrs = Map::new();
-            attrs.insert("type".into(), json!("Event"));
-            attrs.insert("label".into(), json!(label));
-            attrs.insert("aliases".into(), json!([]));
-            attrs.insert("mentions".into(), json!(e.mentions));
-            attrs.insert("documents".into(), json!(docs));
-            attrs.insert("kind".into(), json!(e.kind));
-            attrs.insert("date".into(), json!(date));
-            attrs.insert("place".into(), json!(place_id));
-            sink.node(id.clone(), attrs);
-            // MET per pair of counterparts
-            // each edge's sentences still held (with a cap, its first ones)
-            // and how many there are
-            let evidence = |s: &Sup| {
-                s.sentence.as_ref().map(|t| Evidence {
-                    doc: self.doc_ids.get(s.id.doc).to_string(),
-                    sentence: t.to_string(),
-                    start: s.id.start,
-                    end: s.id.end,
-                    rule: self.rule_ids.get(s.id.rule).to_string(),
-                })
-            };
-            type Evs = (BTreeSet<Evidence>, usize);
-            let mut pairs: BTreeMap<(String, String), Evs> = BTreeMap::new();
-            let mut part: BTreeMap<String, (Evs, &str, usize)> = BTreeMap::new();
-            for sup in &e.support {
-                let mut keys = BTreeSet::new();
-                for &(a, b) in &sup.pairs {
-                    let (Some(ia), Some(ib)) = (id_of(a), id_of(b)) else {
-                        continue;
-                    };
-                    if ia == ib {
-                        continue;
-                    }
-                    keys.insert(if ia < ib { (ia, ib) } else { (ib, ia) });
-                }
-                let ev = if keys.is_empty() { None } else { evidence(sup) };
-                for key in keys {
-                    let bag = pairs.entry(key).or_default();
-                    bag.1 += 1;
-                    bag.0.extend(ev.clone());
-                }
-            }
-            for s in 0..2 {
-                for (set, role) in [(&e.sides[s], "principal"), (&e.attendees[s], "attendee")] {
-                    for &g in set {
-                        let Some(pid) = id_of(g) else { continue };
-                        let mut evs: Evs = Default::default();
-                        for sup in &e.support {
-                            if sup.pairs.iter().any(|&(a, b)| a == g || b == g) {
-                                evs.1 += 1;
-                                evs.0.extend(evidence(sup));
-                            }
-                        }
-                        part.insert(pid, (evs, role, s));
-                    }
-                }
-            }
-            for ((a, b), (evs, count)) in pairs {
-                let mut m = Map::new();
-                m.insert("relation".into(), json!("MET"));
-                m.insert("event".into(), json!(id));
-                m.insert("date".into(), json!(date));
-                m.insert("place".into(), json!(place_id));
-                self.cap.write(&mut m, &evs, count);
-                sink.edge(a, b, m);
-            }
-            for (pid, ((evs, count), role, side)) in part {
-                let mut m = Map::new();
-                m.insert("relation".into(), json!("PARTICIPATED_IN"));
-                m.insert("role".into(), json!(role));
-                m.insert("side".into(), json!(side + 1));
-                self.cap.write(&mut m, &evs, count);
-                sink.edge(pid, id.clone(), m);
-            }
-            let all: BTreeSet<Evidence> = e.support.iter().filter_map(evidence).collect();
-            let count = e.support.len();
-            if let Some(p) = &place_id {
-                let mut m = Map::new();
-                m.insert("relation".into(), json!("HELD_IN"));
-                self.cap.write(&mut m, &all, count);
-                sink.edge(id.clone(), p.clone(), m);
-            }
-            for &r in &e.reporters {
-                if let Some(rid) = id_of(r) {
-                    let mut m = Map::new();
-                    m.insert("relation".into(), json!("REPORTED"));
-                    self.cap.write(&mut m, &all, count);
-                    sink.edge(rid, id.clone(), m);
+            for ((node, edges), id) in made.into_iter().zip(batch_ids) {
+                sink.node(id.clone(), node);
+                for (a, b, m) in edges {
+                    sink.edge(a, b, m);
                 }
             }
         }
-        for ((s, t, rel, title, date), bag) in std::mem::take(&mut self.edges) {
-            let (Some(a), Some(b)) = (id_of(s), id_of(t)) else {
-                continue;
-            };
-            if a == b {
-                continue;
+        // the other edges, a batch at a time on all cores
+        let plain: Vec<(EdgeKey, Bag)> = std::mem::take(&mut self.edges).into_iter().collect();
+        for batch in plain.chunks(EDGE_BATCH) {
+            let made: Vec<Option<MadeEdge>> = batch
+                .par_iter()
+                .map(|((s, t, rel, title, date), bag)| {
+                    let (Some(a), Some(b)) = (id_of(*s), id_of(*t)) else {
+                        return None;
+                    };
+                    if a == b {
+                        return None;
+                    }
+                    let mut m = Map::new();
+                    m.insert("relation".into(), json!(rel));
+                    if let Some(t) = title {
+                        m.insert("title".into(), json!(t));
+                    }
+                    if rel == "VISITED" {
+                        m.insert("date".into(), json!(date));
+                    }
+                    self.cap.write(&mut m, &bag.kept, bag.count);
+                    Some((a, b, m))
+                })
+                .collect();
+            for (a, b, m) in made.into_iter().flatten() {
+                sink.edge(a, b, m);
             }
-            let mut m = Map::new();
-            m.insert("relation".into(), json!(rel));
-            if let Some(t) = title {
-                m.insert("title".into(), json!(t));
-            }
-            if rel == "VISITED" {
-                m.insert("date".into(), json!(date));
-            }
-            self.cap.write(&mut m, &bag.kept, bag.count);
-            sink.edge(a, b, m);
         }
         sink.meta(
             "generator",
@@ -1417,8 +1460,22 @@ pub struct CompactGraph {
 struct CompactSink {
     graph: CompactGraph,
     edges: Vec<RawEdge<Box<str>>>,
+    /// Edges not serialised yet: a batch is serialised on all cores.
+    pending: Vec<(String, String, Map<String, Value>)>,
     ids: std::collections::HashSet<String>,
 }
+
+/// An edge as [`Merger::emit`] makes it: source, target, attributes.
+type MadeEdge = (String, String, Map<String, Value>);
+
+/// An event's node attributes and its edges.
+type EventOut = (Map<String, Value>, Vec<MadeEdge>);
+
+/// Events made at a time (on all cores) by [`Merger::emit`].
+const EVENT_BATCH: usize = 1024;
+
+/// Edges serialised at a time by a [`CompactSink`].
+const EDGE_BATCH: usize = 2048;
 
 fn compact(v: &impl serde::Serialize) -> Box<str> {
     serde_json::to_string(v)
@@ -1435,8 +1492,10 @@ impl Sink for CompactSink {
         }
     }
     fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>) {
-        let rel = relation_of(&attrs);
-        self.edges.push((source, target, rel, compact(&attrs)));
+        self.pending.push((source, target, attrs));
+        if self.pending.len() == EDGE_BATCH {
+            self.serialise();
+        }
     }
     fn document(&mut self, doc: Value) {
         self.graph.documents.push(compact(&doc));
@@ -1447,7 +1506,16 @@ impl Sink for CompactSink {
 }
 
 impl CompactSink {
+    fn serialise(&mut self) {
+        let batch: Vec<RawEdge<Box<str>>> = std::mem::take(&mut self.pending)
+            .into_par_iter()
+            .map(|(source, target, attrs)| (source, target, relation_of(&attrs), compact(&attrs)))
+            .collect();
+        self.edges.extend(batch);
+    }
+
     fn done(mut self) -> CompactGraph {
+        self.serialise();
         let mut g = self.graph;
         g.nodes.sort_by(|a, b| a.0.cmp(&b.0));
         let keys = number_edges(&mut self.edges, |a| a.clone());
