@@ -1295,8 +1295,12 @@ impl<'a> Merger<'a> {
             }
         }
         // the other edges, a batch at a time on all cores
-        let plain: Vec<(EdgeKey, Bag)> = std::mem::take(&mut self.edges).into_iter().collect();
-        for batch in plain.chunks(EDGE_BATCH) {
+        let mut plain = std::mem::take(&mut self.edges).into_iter();
+        loop {
+            let batch: Vec<(EdgeKey, Bag)> = plain.by_ref().take(EDGE_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
             let made: Vec<Option<MadeEdge>> = batch
                 .par_iter()
                 .map(|((s, t, rel, title, date), bag)| {
