@@ -13,7 +13,9 @@
 //!    mention (and its title or apposition) masked, so that
 //!    `{Person:a} held talks with {Person:b}` reads as written.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::FastMap as HashMap;
 use std::path::PathBuf;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
@@ -602,7 +604,7 @@ impl Extractor {
                     }
                 })
                 .collect();
-            let mut known_short: HashMap<String, Option<usize>> = HashMap::new();
+            let mut known_short: HashMap<String, Option<usize>> = HashMap::default();
             for (i, k) in known.iter().enumerate() {
                 if k.kind != EntityType::Person {
                     continue;
@@ -640,7 +642,8 @@ impl Extractor {
         };
         // each name's key
         let keys = || {
-            let mut known_by_key = HashMap::with_capacity(rules.entities.len() * 3);
+            let mut known_by_key =
+                HashMap::with_capacity_and_hasher(rules.entities.len() * 3, Default::default());
             for (i, e) in rules.entities.iter().enumerate() {
                 let r = &e.rule;
                 for n in std::iter::once(&r.name)
@@ -958,7 +961,7 @@ impl<'a> DocRun<'a> {
             gate: x.gates.on(&norm.text),
             norm,
             ents: Vec::new(),
-            ent_index: HashMap::new(),
+            ent_index: HashMap::default(),
             sentences: Vec::new(),
             roles: Vec::new(),
             date: None,
@@ -1582,7 +1585,7 @@ impl<'a> DocRun<'a> {
             .filter(|&i| self.ents[i].kind == EntityType::Person)
             .collect();
         let mut pats: Vec<(String, usize, bool)> = Vec::new(); // (text, entity, is_short)
-        let mut shorts: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut shorts: HashMap<String, Vec<usize>> = HashMap::default();
         for &p in &people {
             let mut names: BTreeSet<String> = self.ents[p].spellings.clone();
             names.insert(self.ents[p].label.clone());
@@ -1698,9 +1701,9 @@ impl<'a> DocRun<'a> {
             }
             out
         };
-        let mut last_seen: HashMap<usize, usize> = HashMap::new();
-        let mut seen_count: HashMap<usize, usize> = HashMap::new();
-        let mut first_seen: HashMap<usize, usize> = HashMap::new();
+        let mut last_seen: HashMap<usize, usize> = HashMap::default();
+        let mut seen_count: HashMap<usize, usize> = HashMap::default();
+        let mut first_seen: HashMap<usize, usize> = HashMap::default();
         for (_, ms) in &self.sentences {
             for m in ms {
                 if let Target::Entity(e) = m.target {
@@ -1888,11 +1891,15 @@ impl<'a> DocRun<'a> {
     /// subject pronouns ("he", "she"), resolved to a person of the document
     /// or left alone when none fits.
     fn references(&mut self, norm: &str) {
-        // titles each person is known by
-        let mut titles: HashMap<usize, Vec<String>> = HashMap::new();
+        // titles each person is known by, their words one space apart
+        let spaced = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut titles: HashMap<usize, Vec<String>> = HashMap::default();
         for r in &self.roles {
             if let Some(t) = &r.title {
-                titles.entry(r.source).or_default().push(t.to_lowercase());
+                titles
+                    .entry(r.source)
+                    .or_default()
+                    .push(spaced(&t.to_lowercase()));
             }
         }
         for (i, e) in self.ents.iter().enumerate() {
@@ -1900,7 +1907,7 @@ impl<'a> DocRun<'a> {
                 titles
                     .entry(i)
                     .or_default()
-                    .extend(self.x.known[k].titles.iter().cloned());
+                    .extend(self.x.known[k].titles.iter().map(|t| spaced(t)));
             }
         }
         // where each person is named, in order
@@ -1970,18 +1977,14 @@ impl<'a> DocRun<'a> {
                             .filter(|&k| self.x.known[k].kind == EntityType::Country)
                     });
                     let fits = |p: usize| {
-                        titles.get(&p).is_some_and(|ts| {
-                            ts.iter().any(|t| {
-                                t.split_whitespace()
-                                    .collect::<Vec<_>>()
-                                    .join(" ")
-                                    .contains(&head)
+                        titles
+                            .get(&p)
+                            .is_some_and(|ts| ts.iter().any(|t| t.contains(&head)))
+                            && country.is_none_or(|c| {
+                                self.person_country(p).and_then(|pc| self.ents[pc].known) == Some(c)
                             })
-                        }) && country.is_none_or(|c| {
-                            self.person_country(p).and_then(|pc| self.ents[pc].known) == Some(c)
-                        })
                     };
-                    let best = named.iter().rev().find(|(pos, p)| *pos < a && fits(*p));
+                    let best = before(&named, a).iter().rev().find(|(_, p)| fits(*p));
                     if let Some(&(_, p)) = best {
                         new.push(Mention::new(a, b, Target::Entity(p), true));
                     }
@@ -1990,7 +1993,10 @@ impl<'a> DocRun<'a> {
             // "he"/"she": the person opening this sentence, else the subject of one of
             // the two before; "Xi received him": the person last named who is not
             // this sentence's subject
-            let subj = subject(&self.sentences[k], &self.ents);
+            let subj = open
+                .get(g.sent_refs + REF_OBJECT)
+                .then(|| subject(&self.sentences[k], &self.ents))
+                .flatten();
             let opener = self.sentences[k].1.iter().find_map(|x| match x.target {
                 Target::Entity(e)
                     if self.ents[e].kind == EntityType::Person && x.ext.0 <= span.start + 2 =>
@@ -2022,10 +2028,10 @@ impl<'a> DocRun<'a> {
             for c in objects {
                 let m = c.get(1).expect("group");
                 let a = span.start + m.start();
-                let who = named
+                let who = before(&named, a)
                     .iter()
                     .rev()
-                    .find(|(pos, p)| *pos < a && Some(*p) != subj)
+                    .find(|(_, p)| Some(*p) != subj)
                     .map(|x| x.1);
                 refs.push((a, span.start + m.end(), who));
             }
@@ -2400,7 +2406,7 @@ impl<'a> DocRun<'a> {
                             };
                             let Some(ei) = target else { continue };
                             // "A, ..., from the Chinese side, and B, ..., from the Russian side"
-                            let mut own_sides = HashMap::new();
+                            let mut own_sides = HashMap::default();
                             if let Some(g) = c.name("attendees") {
                                 let t = g.as_str();
                                 let ids: Vec<(usize, usize)> = placeholder_spans(t);
@@ -2807,6 +2813,11 @@ fn is_headline(s: &str) -> bool {
 
 /// Where the text after a wire dateline's dash ("-- ", "— " or "– ")
 /// starts in `head`: the end of the first such dash, if any.
+/// The people named before `at`, of those named (by place, in order).
+fn before(named: &[(usize, usize)], at: usize) -> &[(usize, usize)] {
+    &named[..named.partition_point(|&(pos, _)| pos < at)]
+}
+
 fn after_dash(head: &str) -> Option<usize> {
     let b = head.as_bytes();
     (0..b.len()).find_map(|i| match b[i] {

@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::FastMap;
+
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
@@ -427,7 +429,7 @@ struct GEntity {
 #[derive(Default)]
 struct Names {
     ids: Vec<String>,
-    by: HashMap<String, u32>,
+    by: FastMap<String, u32>,
 }
 
 impl Names {
@@ -560,7 +562,7 @@ impl GEvent {
             )
         };
         order.sort_by(|a, b| key(a).cmp(&key(b)));
-        let mut seen: HashMap<BagKey, usize> = HashMap::new();
+        let mut seen: FastMap<BagKey, usize> = FastMap::default();
         let mut drop = Vec::new();
         for i in order {
             let bags = self.support[i].bags();
@@ -585,12 +587,12 @@ type EdgeKey = (usize, usize, String, Option<String>, Option<String>);
 struct Merger<'a> {
     x: &'a Extractor,
     ents: Vec<GEntity>,
-    by_known: HashMap<usize, usize>,
-    by_key: HashMap<(EntityType, String), usize>,
+    by_known: FastMap<usize, usize>,
+    by_key: FastMap<(EntityType, String), usize>,
     events: Vec<GEvent>,
     /// Events by each pair of people on their two sides (ascending, no
     /// repeats): two events can only be one occasion when they share such a pair.
-    by_pair: HashMap<(usize, usize), Vec<usize>>,
+    by_pair: FastMap<(usize, usize), Vec<usize>>,
     /// Events absorbed by another in the last pass.
     gone: Vec<bool>,
     edges: BTreeMap<EdgeKey, Bag>,
@@ -618,10 +620,10 @@ impl<'a> Merger<'a> {
         Merger {
             x,
             ents: Vec::new(),
-            by_known: HashMap::new(),
-            by_key: HashMap::new(),
+            by_known: FastMap::default(),
+            by_key: FastMap::default(),
             events: Vec::new(),
-            by_pair: HashMap::new(),
+            by_pair: FastMap::default(),
             gone: Vec::new(),
             edges: BTreeMap::new(),
             documents: Vec::new(),

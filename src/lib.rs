@@ -21,6 +21,10 @@
 //! # Ok::<(), cnkg::error::Error>(())
 //! ```
 
+/// The hash maps of extraction and merging, keyed by names and numbers
+/// looked up at every mention: a fast hash, seeded at random per process.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 pub mod bench;
 pub mod cli;
 pub mod corpus;

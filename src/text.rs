@@ -184,31 +184,31 @@ fn split_line(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     let bytes = text.as_bytes();
     let mut sent_start = start;
     let mut i = start;
-    while i < end {
+    // from one sentence-ending mark to the next
+    while let Some(at) = memchr::memchr3(b'.', b'!', b'?', &bytes[i..end]) {
+        i += at;
         let b = bytes[i];
-        if b == b'.' || b == b'!' || b == b'?' {
-            // include closing quotes/brackets
-            let mut j = i + 1;
-            while j < end && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
-                j += 1;
-            }
-            if j < end && bytes[j] == b' ' {
-                let next = text[j + 1..end].chars().next();
-                let starts_new = next.is_some_and(|c| {
-                    c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '(' || c == '\''
-                });
-                let word_start = text[sent_start..i]
-                    .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"')
-                    .map(|p| sent_start + p + 1)
-                    .unwrap_or(sent_start);
-                let word = &text[word_start..i];
-                let abbrev = b == b'.' && is_abbreviation(word);
-                if starts_new && !abbrev {
-                    push_trimmed(text, sent_start, j, out);
-                    sent_start = j + 1;
-                    i = j + 1;
-                    continue;
-                }
+        // include closing quotes/brackets
+        let mut j = i + 1;
+        while j < end && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
+            j += 1;
+        }
+        if j < end && bytes[j] == b' ' {
+            let next = text[j + 1..end].chars().next();
+            let starts_new = next.is_some_and(|c| {
+                c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '(' || c == '\''
+            });
+            let word_start = text[sent_start..i]
+                .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"')
+                .map(|p| sent_start + p + 1)
+                .unwrap_or(sent_start);
+            let word = &text[word_start..i];
+            let abbrev = b == b'.' && is_abbreviation(word);
+            if starts_new && !abbrev {
+                push_trimmed(text, sent_start, j, out);
+                sent_start = j + 1;
+                i = j + 1;
+                continue;
             }
         }
         i += 1;
