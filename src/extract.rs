@@ -14,6 +14,7 @@
 //!    `{Person:a} held talks with {Person:b}` reads as written.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use crate::FastMap as HashMap;
 use std::path::PathBuf;
@@ -159,9 +160,9 @@ pub struct Extractor {
     unique_short_ac: Option<AhoCorasick>,
     surname_first: BTreeSet<String>,
     family_first_countries: BTreeSet<String>,
-    member_titles: BTreeSet<String>,
+    member_titles: Vec<Phrase>,
     not_role: BTreeSet<String>,
-    affiliate_titles: BTreeSet<String>,
+    affiliate_titles: Vec<Phrase>,
     /// Gates in front of the regexes (see [`crate::gate`]).
     gates: Gates,
     /// Whether work that cannot change the result is skipped: the gates,
@@ -342,8 +343,8 @@ impl Masked {
     fn build(norm: &str, span: Span, mentions: &[Mention], ents: &[DocEntity]) -> Masked {
         let mut order: Vec<usize> = (0..mentions.len()).collect();
         order.sort_by_key(|&i| (mentions[i].ext.0, std::cmp::Reverse(mentions[i].ext.1)));
-        let mut text = String::new();
-        let mut runs = Vec::new();
+        let mut text = String::with_capacity(span.end - span.start + 8 * mentions.len());
+        let mut runs = Vec::with_capacity(mentions.len() + 1);
         let mut pos = span.start;
         for i in order {
             let m = &mentions[i];
@@ -354,7 +355,7 @@ impl Masked {
             text.push_str(&norm[pos..m.ext.0]);
             text.push(OPEN);
             text.push(m.letter(ents));
-            text.push_str(&i.to_string());
+            write!(text, "{i}").expect("writing to a string");
             text.push(CLOSE);
             pos = m.ext.1;
         }
@@ -496,13 +497,19 @@ impl Extractor {
                 .cloned()
                 .unwrap_or_default()
         };
-        let member_titles = phrases("MEMBER_TITLE");
+        let member_titles: Vec<Phrase> = phrases("MEMBER_TITLE")
+            .iter()
+            .map(|p| Phrase::new(p))
+            .collect();
         let not_role: BTreeSet<String> = compiled
             .lexicon_words
             .get("NOT_ROLE")
             .cloned()
             .unwrap_or_default();
-        let affiliate_titles = phrases("AFFILIATE_TITLE");
+        let affiliate_titles: Vec<Phrase> = phrases("AFFILIATE_TITLE")
+            .iter()
+            .map(|p| Phrase::new(p))
+            .collect();
         let pronoun = regex::Regex::new(r"\b(?:he|she|He|She)\b").expect("valid regex");
         let object_pronoun = regex::Regex::new(
                 r"\b(?:met|met with|meets|received|receives|welcomed|hosted|greeted|called on|saw off|held talks with|sat down with|talks with|meeting with)\s+(him|her)\b",
@@ -1533,7 +1540,7 @@ impl<'a> DocRun<'a> {
         let padded = padded_words(title);
         // " {p} " in `padded`, without writing it out for each title word
         let words: Vec<&str> = padded.split_whitespace().collect();
-        let has = |set: &BTreeSet<String>| set.iter().any(|p| has_words(&padded, &words, p));
+        let has = |set: &[Phrase]| set.iter().any(|p| p.in_title(&padded, &words));
         let relation = if has(&self.x.member_titles) {
             "MEMBER_OF"
         } else if has(&self.x.affiliate_titles) {
@@ -2843,22 +2850,46 @@ fn padded_words(title: &str) -> String {
     )
 }
 
-/// Whether `padded` (" word word ... ", lower case, single spaces, the
-/// words in `words`) holds " {phrase} ". A phrase of plain words is
-/// compared word by word, without a string search per phrase; any other is
-/// searched for.
-fn has_words(padded: &str, words: &[&str], phrase: &str) -> bool {
-    let plain = !phrase.is_empty()
-        && phrase
-            .split(' ')
-            .all(|w| !w.is_empty() && w.chars().all(char::is_alphanumeric));
-    if plain {
-        let n = phrase.split(' ').count();
-        return words
-            .windows(n)
-            .any(|win| win.iter().copied().eq(phrase.split(' ')));
+/// A phrase of a title lexicon ("member", "alternate member"), made ready
+/// once to be looked for in every title found.
+#[derive(Debug, Clone)]
+struct Phrase {
+    /// Its words, when it is plain words one space apart: compared word by
+    /// word, without a string search.
+    words: Option<Vec<String>>,
+    /// " {phrase} ", searched for otherwise.
+    padded: String,
+}
+
+impl Phrase {
+    fn new(phrase: &str) -> Phrase {
+        let plain = !phrase.is_empty()
+            && phrase
+                .split(' ')
+                .all(|w| !w.is_empty() && w.chars().all(char::is_alphanumeric));
+        Phrase {
+            words: plain.then(|| phrase.split(' ').map(str::to_string).collect()),
+            padded: format!(" {phrase} "),
+        }
     }
-    padded.contains(&format!(" {phrase} "))
+
+    /// Whether `padded` (" word word ... ", lower case, single spaces, the
+    /// words in `words`) holds " {phrase} ".
+    fn in_title(&self, padded: &str, words: &[&str]) -> bool {
+        match &self.words {
+            Some(ws) => words
+                .windows(ws.len())
+                .any(|win| win.iter().zip(ws).all(|(a, b)| *a == b)),
+            None => padded.contains(&self.padded),
+        }
+    }
+}
+
+/// Whether `padded` (" word word ... ", lower case, single spaces, the
+/// words in `words`) holds " {phrase} ".
+#[cfg(test)]
+fn has_words(padded: &str, words: &[&str], phrase: &str) -> bool {
+    Phrase::new(phrase).in_title(padded, words)
 }
 
 #[cfg(test)]
