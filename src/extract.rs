@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::FastMap as HashMap;
+use crate::FastMap;
 use std::path::PathBuf;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
@@ -141,7 +141,7 @@ impl Gates {
 pub struct Extractor {
     /// Known entities.
     pub known: Vec<KnownEntity>,
-    known_by_key: HashMap<String, usize>,
+    known_by_key: FastMap<String, usize>,
     gaz: NameMatcher,
     gaz_patterns: Vec<GazPattern>,
     compiled: Compiled,
@@ -153,7 +153,7 @@ pub struct Extractor {
     object_pronoun: regex::Regex,
     year_re: regex::Regex,
     /// Surnames of known people, with the person when only one bears it.
-    known_short: HashMap<String, Option<usize>>,
+    known_short: FastMap<String, Option<usize>>,
     /// The surnames of `known_short` borne by one known person, sorted, and
     /// their automaton (built once, searched beside each document's own).
     unique_short: Vec<String>,
@@ -550,7 +550,7 @@ impl Extractor {
                     .flatten()
             })
             .collect();
-        let idx: HashMap<&str, usize> = rules
+        let idx: FastMap<&str, usize> = rules
             .entities
             .iter()
             .enumerate()
@@ -611,7 +611,7 @@ impl Extractor {
                     }
                 })
                 .collect();
-            let mut known_short: HashMap<String, Option<usize>> = HashMap::default();
+            let mut known_short: FastMap<String, Option<usize>> = FastMap::default();
             for (i, k) in known.iter().enumerate() {
                 if k.kind != EntityType::Person {
                     continue;
@@ -650,7 +650,7 @@ impl Extractor {
         // each name's key
         let keys = || {
             let mut known_by_key =
-                HashMap::with_capacity_and_hasher(rules.entities.len() * 3, Default::default());
+                FastMap::with_capacity_and_hasher(rules.entities.len() * 3, Default::default());
             for (i, e) in rules.entities.iter().enumerate() {
                 let r = &e.rule;
                 for n in std::iter::once(&r.name)
@@ -940,7 +940,7 @@ struct DocRun<'a> {
     doc: &'a Document,
     norm: Normalized,
     ents: Vec<DocEntity>,
-    ent_index: HashMap<(EntityType, String), usize>,
+    ent_index: FastMap<(EntityType, String), usize>,
     sentences: Vec<(Span, Vec<Mention>)>,
     roles: Vec<EdgeFact>,
     date: Option<PartialDate>,
@@ -968,7 +968,7 @@ impl<'a> DocRun<'a> {
             gate: x.gates.on(&norm.text),
             norm,
             ents: Vec::new(),
-            ent_index: HashMap::default(),
+            ent_index: FastMap::default(),
             sentences: Vec::new(),
             roles: Vec::new(),
             date: None,
@@ -1592,7 +1592,7 @@ impl<'a> DocRun<'a> {
             .filter(|&i| self.ents[i].kind == EntityType::Person)
             .collect();
         let mut pats: Vec<(String, usize, bool)> = Vec::new(); // (text, entity, is_short)
-        let mut shorts: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut shorts: FastMap<String, Vec<usize>> = FastMap::default();
         for &p in &people {
             let mut names: BTreeSet<String> = self.ents[p].spellings.clone();
             names.insert(self.ents[p].label.clone());
@@ -1708,9 +1708,9 @@ impl<'a> DocRun<'a> {
             }
             out
         };
-        let mut last_seen: HashMap<usize, usize> = HashMap::default();
-        let mut seen_count: HashMap<usize, usize> = HashMap::default();
-        let mut first_seen: HashMap<usize, usize> = HashMap::default();
+        let mut last_seen: FastMap<usize, usize> = FastMap::default();
+        let mut seen_count: FastMap<usize, usize> = FastMap::default();
+        let mut first_seen: FastMap<usize, usize> = FastMap::default();
         for (_, ms) in &self.sentences {
             for m in ms {
                 if let Target::Entity(e) = m.target {
@@ -1900,7 +1900,7 @@ impl<'a> DocRun<'a> {
     fn references(&mut self, norm: &str) {
         // titles each person is known by, their words one space apart
         let spaced = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut titles: HashMap<usize, Vec<String>> = HashMap::default();
+        let mut titles: FastMap<usize, Vec<String>> = FastMap::default();
         for r in &self.roles {
             if let Some(t) = &r.title {
                 titles
@@ -2413,7 +2413,7 @@ impl<'a> DocRun<'a> {
                             };
                             let Some(ei) = target else { continue };
                             // "A, ..., from the Chinese side, and B, ..., from the Russian side"
-                            let mut own_sides = HashMap::default();
+                            let mut own_sides = FastMap::default();
                             if let Some(g) = c.name("attendees") {
                                 let t = g.as_str();
                                 let ids: Vec<(usize, usize)> = placeholder_spans(t);
@@ -2535,7 +2535,7 @@ impl<'a> DocRun<'a> {
         att: &[usize],
         lead: &[usize],
         side: Option<usize>,
-        own_sides: &HashMap<usize, usize>,
+        own_sides: &FastMap<usize, usize>,
         evidence: Evidence,
     ) {
         // the side whose principals are of country c; else, when the other

@@ -7,8 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::FastMap;
-
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
@@ -18,6 +16,7 @@ use crate::extract::{DocFacts, Document, EventFact, Evidence, Extractor};
 use crate::facts::DocRecord;
 use crate::rules::EntityType;
 use crate::text::{name_key, slug};
+use crate::FastMap;
 
 /// A node: its id and its attributes (`type`, `label`, `aliases`, ...).
 #[derive(Debug, Clone, PartialEq)]
@@ -1086,7 +1085,6 @@ impl<'a> Merger<'a> {
         attrs.insert("kind".into(), json!(e.kind));
         attrs.insert("date".into(), json!(date));
         attrs.insert("place".into(), json!(place_id));
-        let node = attrs;
         // MET per pair of counterparts
         // each edge's sentences still held (with a cap, its first ones)
         // and how many there are
@@ -1168,7 +1166,7 @@ impl<'a> Merger<'a> {
                 edges.push((rid, id.to_string(), m));
             }
         }
-        (node, edges)
+        (attrs, edges)
     }
 
     /// Hands every node, edge and document of the graph to `sink`.
