@@ -56,6 +56,11 @@ struct Lits {
     first: Option<Set>,
     /// The characters every match ends with one of, likewise.
     last: Option<Set>,
+    /// Strings every match starts with one of, when few: the whole words
+    /// of a lexicon written as a trie (`c(?:hief(?:\s+of\s+staff)?|eo)`)
+    /// though the node has no exact strings. An empty string in it is a
+    /// match that starts with nothing known.
+    prefix: Option<Set>,
 }
 
 /// The first (or last) character of each string, when none is empty.
@@ -216,10 +221,45 @@ fn spell_class(c: &Class, max: usize) -> Option<Set> {
     (!out.is_empty()).then_some(out)
 }
 
+/// A prefix set that also holds the empty string: the node may match
+/// nothing.
+fn or_empty(p: Option<Set>) -> Option<Set> {
+    p.map(|mut p| {
+        p.insert(Vec::new());
+        p
+    })
+}
+
+/// The strings every match of a concatenation starts with one of: those of
+/// its leading parts with exact strings, then what the next part starts
+/// with. Cut short where the strings would be too many, which keeps them
+/// true.
+fn concat_prefix(parts: &[Lits]) -> Option<Set> {
+    let mut acc = Set::from([Vec::new()]);
+    for p in parts {
+        if let Some(e) = &p.exact {
+            match cross(&acc, e) {
+                Some(next) => acc = next,
+                None => break,
+            }
+            continue;
+        }
+        // a placeholder mark gates well alone
+        if !marked(&acc) {
+            if let Some(next) = p.prefix.as_ref().and_then(|pp| cross(&acc, pp)) {
+                acc = next;
+            }
+        }
+        break;
+    }
+    Some(acc)
+}
+
 fn lits(h: &Hir) -> Lits {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Lits {
             exact: Some(Set::from([Vec::new()])),
+            prefix: Some(Set::from([Vec::new()])),
             ..Lits::default()
         },
         HirKind::Literal(l) => {
@@ -228,6 +268,7 @@ fn lits(h: &Hir) -> Lits {
                 reqs: req_of_exact(&s).into_iter().collect(),
                 first: ends(&s, false),
                 last: ends(&s, true),
+                prefix: Some(s.clone()),
                 exact: Some(s),
             }
         }
@@ -241,6 +282,7 @@ fn lits(h: &Hir) -> Lits {
                 reqs: req.into_iter().collect(),
                 first: exact.clone(),
                 last: exact.clone(),
+                prefix: exact.clone(),
                 exact,
             }
         }
@@ -250,6 +292,7 @@ fn lits(h: &Hir) -> Lits {
             match (r.min, r.max) {
                 (_, Some(0)) => Lits {
                     exact: Some(Set::from([Vec::new()])),
+                    prefix: Some(Set::from([Vec::new()])),
                     ..Lits::default()
                 },
                 (0, Some(1)) => Lits {
@@ -257,15 +300,20 @@ fn lits(h: &Hir) -> Lits {
                         e.insert(Vec::new());
                         e
                     }),
+                    prefix: or_empty(sub.prefix),
                     ..Lits::default()
                 },
-                (0, _) => Lits::default(),
+                (0, _) => Lits {
+                    prefix: or_empty(sub.prefix),
+                    ..Lits::default()
+                },
                 (1, Some(1)) => sub,
                 _ => Lits {
                     exact: None,
                     reqs: sub.reqs,
                     first: sub.first,
                     last: sub.last,
+                    prefix: sub.prefix,
                 },
             }
         }
@@ -316,12 +364,21 @@ fn lits(h: &Hir) -> Lits {
                         }
                         continue;
                     }
-                    let (Some(f), Some(l)) = (&p.first, &p.last) else {
-                        break;
-                    };
                     if marked(&acc) {
                         break;
                     }
+                    // the strings so far, then those the part starts with
+                    // (not spaces, which make it no rarer; see below)
+                    if let Some(pp) = p
+                        .prefix
+                        .as_ref()
+                        .filter(|pp| !pp.contains(&Vec::new()) && !space(pp))
+                    {
+                        keep(step(&acc, pp).as_ref());
+                    }
+                    let (Some(f), Some(l)) = (&p.first, &p.last) else {
+                        break;
+                    };
                     // a space after a long word makes it no rarer, only more
                     // literals to look for; after a short one ("Mr", "Dr")
                     // it does, since the word is no longer part of another
@@ -352,6 +409,8 @@ fn lits(h: &Hir) -> Lits {
             if let Some(e) = &exact {
                 reqs.extend(req_of_exact(e));
             }
+            let prefix = concat_prefix(&parts);
+            reqs.extend(prefix.as_ref().and_then(req_of_exact));
             // the first part that cannot match the empty string starts every
             // match, when all before it match only the empty string
             let edge = |it: &mut dyn Iterator<Item = &Lits>, last: bool| {
@@ -377,6 +436,7 @@ fn lits(h: &Hir) -> Lits {
                 reqs: prune(reqs),
                 first,
                 last,
+                prefix,
             }
         }
         HirKind::Alternation(xs) => {
@@ -388,6 +448,16 @@ fn lits(h: &Hir) -> Lits {
                 last = union(last, p.last.as_ref());
             }
             let mut exact = Some(Set::new());
+            let mut prefix = Some(Set::new());
+            for p in &parts {
+                prefix = match (prefix, &p.prefix) {
+                    (Some(mut a), Some(b)) if a.len() + b.len() <= MAX_UNION => {
+                        a.extend(b.iter().cloned());
+                        Some(a)
+                    }
+                    _ => None,
+                };
+            }
             // one of the alternatives' best requirements
             let mut union = Some(Set::new());
             for p in parts {
@@ -410,11 +480,13 @@ fn lits(h: &Hir) -> Lits {
             if let Some(e) = &exact {
                 reqs.extend(req_of_exact(e));
             }
+            reqs.extend(prefix.as_ref().and_then(req_of_exact));
             Lits {
                 exact,
                 reqs: prune(reqs),
                 first,
                 last,
+                prefix,
             }
         }
     }
@@ -496,10 +568,44 @@ type Clauses = Vec<Vec<String>>;
 /// The clauses worth gating by: a requirement met in nearly every sentence
 /// shuts nothing out, and its every occurrence costs a hit.
 fn kept(cs: Vec<Set>) -> Clauses {
-    cs.iter()
-        .map(strings)
-        .filter(|c| !c.iter().any(|l| common(l)))
-        .collect()
+    let cs: Vec<Set> = cs.iter().map(minimal).collect();
+    let mut out: Clauses = Vec::new();
+    for (i, c) in cs.iter().enumerate() {
+        // a clause another implies shuts out nothing more
+        let implied = cs
+            .iter()
+            .enumerate()
+            .any(|(j, d)| j != i && implies(d, c) && (!implies(c, d) || j < i));
+        let c = strings(c);
+        if !implied && !c.iter().any(|l| common(l)) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A set without the strings that hold another of its strings: a text
+/// with "chief " in it has "chief" in it.
+fn minimal(s: &Set) -> Set {
+    let mut by_len: Vec<&Vec<u8>> = s.iter().collect();
+    by_len.sort_by_key(|x| x.len());
+    let mut out: Vec<&Vec<u8>> = Vec::new();
+    for x in by_len {
+        if !out.iter().any(|y| contains(x, y)) {
+            out.push(x);
+        }
+    }
+    out.into_iter().cloned().collect()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether every text with a string of `a` in it has one of `b`: each
+/// string of `a` holds one of `b`.
+fn implies(a: &Set, b: &Set) -> bool {
+    a.iter().all(|x| b.iter().any(|y| contains(x, y)))
 }
 
 fn strings(s: &Set) -> Vec<String> {
@@ -860,6 +966,44 @@ mod tests {
             [(18, 20), (20, 22)],
             "only the year's digits are hits"
         );
+    }
+
+    #[test]
+    fn a_lexicon_written_as_a_trie_gates_by_its_whole_words() {
+        // no branch has exact strings ("chief" may go on with spaces), yet
+        // every match starts with one of the words
+        let trie = r"(?i:c(?:hief(?:\s+of\s+staff)?|eo|o(?:mmander(?:\s+general)?|lonel))|vice\s+(?:premier|minister)|head)\s+\p{Lu}\w+";
+        assert_eq!(
+            req(trie).unwrap(),
+            ["ceo", "chief", "colonel", "commander", "head", "vice"]
+        );
+        // the words of an optional part are no requirement
+        assert_eq!(req(r"(?:c(?:hief\s+of|eo))?\p{Lu}+"), None);
+        let g = Gate::new(&[trie]);
+        let mut o = Open::default();
+        // parts of the words ("eo", "ief") no longer open it
+        g.scan("People seeking a brief word", &mut o);
+        assert!(!o.get(0));
+        g.scan("the Chief of Staff Ri", &mut o);
+        assert!(o.get(0));
+    }
+
+    #[test]
+    fn a_clause_another_implies_is_not_looked_for() {
+        let cs = |sets: &[&[&str]]| -> Vec<Set> {
+            sets.iter()
+                .map(|s| s.iter().map(|x| x.as_bytes().to_vec()).collect())
+                .collect()
+        };
+        // "chief " holds "chief"; each of the second set holds one of the first
+        let k = kept(cs(&[
+            &["chief", "chief ", "head"],
+            &["chief of", "headman"],
+        ]));
+        assert_eq!(k, [vec!["chief of", "headman"]]);
+        // two clauses that imply each other: the first is kept
+        let k = kept(cs(&[&["envoy"], &["envoy", "envoys"]]));
+        assert_eq!(k, [vec!["envoy"]]);
     }
 
     fn clauses_with(pattern: &str, lit: &str) -> Vec<Vec<String>> {
