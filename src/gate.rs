@@ -569,13 +569,14 @@ type Clauses = Vec<Vec<String>>;
 /// shuts nothing out, and its every occurrence costs a hit.
 fn kept(cs: Vec<Set>) -> Clauses {
     let cs: Vec<Set> = cs.iter().map(minimal).collect();
+    let subs: Vec<Substrings> = cs.iter().map(Substrings::of).collect();
+    // each string of clause `a` holds one of clause `b`'s: a text with one
+    // of `a`'s has one of `b`'s
+    let implies = |a: usize, b: usize| cs[a].iter().all(|x| subs[b].in_(x));
     let mut out: Clauses = Vec::new();
     for (i, c) in cs.iter().enumerate() {
         // a clause another implies shuts out nothing more
-        let implied = cs
-            .iter()
-            .enumerate()
-            .any(|(j, d)| j != i && implies(d, c) && (!implies(c, d) || j < i));
+        let implied = (0..cs.len()).any(|j| j != i && implies(j, i) && (!implies(i, j) || j < i));
         let c = strings(c);
         if !implied && !c.iter().any(|l| common(l)) {
             out.push(c);
@@ -587,25 +588,52 @@ fn kept(cs: Vec<Set>) -> Clauses {
 /// A set without the strings that hold another of its strings: a text
 /// with "chief " in it has "chief" in it.
 fn minimal(s: &Set) -> Set {
+    // no character's UTF-8 holds another's
+    if s.iter()
+        .all(|x| std::str::from_utf8(x).is_ok_and(|t| t.chars().count() == 1))
+    {
+        return s.clone();
+    }
     let mut by_len: Vec<&Vec<u8>> = s.iter().collect();
     by_len.sort_by_key(|x| x.len());
-    let mut out: Vec<&Vec<u8>> = Vec::new();
+    let mut kept = Substrings::default();
+    let mut out = Set::new();
     for x in by_len {
-        if !out.iter().any(|y| contains(x, y)) {
-            out.push(x);
+        if !kept.in_(x) {
+            kept.add(x);
+            out.insert(x.clone());
         }
     }
-    out.into_iter().cloned().collect()
+    out
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+/// Strings looked for inside others: by length, each window of a string
+/// is one lookup.
+#[derive(Default)]
+struct Substrings<'a> {
+    set: std::collections::HashSet<&'a [u8], foldhash::fast::RandomState>,
+    lens: BTreeSet<usize>,
 }
 
-/// Whether every text with a string of `a` in it has one of `b`: each
-/// string of `a` holds one of `b`.
-fn implies(a: &Set, b: &Set) -> bool {
-    a.iter().all(|x| b.iter().any(|y| contains(x, y)))
+impl<'a> Substrings<'a> {
+    fn of(s: &'a Set) -> Self {
+        let mut out = Substrings::default();
+        s.iter().for_each(|x| out.add(x));
+        out
+    }
+
+    fn add(&mut self, x: &'a [u8]) {
+        self.lens.insert(x.len());
+        self.set.insert(x);
+    }
+
+    /// Whether `hay` holds one of the strings.
+    fn in_(&self, hay: &[u8]) -> bool {
+        self.lens
+            .iter()
+            .take_while(|&&l| l <= hay.len())
+            .any(|&l| l == 0 || hay.windows(l).any(|w| self.set.contains(w)))
+    }
 }
 
 fn strings(s: &Set) -> Vec<String> {
