@@ -568,7 +568,13 @@ type Clauses = Vec<Vec<String>>;
 /// The clauses worth gating by: a requirement met in nearly every sentence
 /// shuts nothing out, and its every occurrence costs a hit.
 fn kept(cs: Vec<Set>) -> Clauses {
-    let cs: Vec<Set> = cs.iter().map(minimal).collect();
+    // a clause with a common string in it is no gate, and implies nothing
+    // that stays
+    let cs: Vec<Set> = cs
+        .iter()
+        .map(minimal)
+        .filter(|c| !strings(c).iter().any(|l| common(l)))
+        .collect();
     let subs: Vec<Substrings> = cs.iter().map(Substrings::of).collect();
     // each string of clause `a` holds one of clause `b`'s: a text with one
     // of `a`'s has one of `b`'s
@@ -577,9 +583,8 @@ fn kept(cs: Vec<Set>) -> Clauses {
     for (i, c) in cs.iter().enumerate() {
         // a clause another implies shuts out nothing more
         let implied = (0..cs.len()).any(|j| j != i && implies(j, i) && (!implies(i, j) || j < i));
-        let c = strings(c);
-        if !implied && !c.iter().any(|l| common(l)) {
-            out.push(c);
+        if !implied {
+            out.push(strings(c));
         }
     }
     out
@@ -1032,6 +1037,9 @@ mod tests {
         // two clauses that imply each other: the first is kept
         let k = kept(cs(&[&["envoy"], &["envoy", "envoys"]]));
         assert_eq!(k, [vec!["envoy"]]);
+        // a clause left out as common ("from") takes none with it
+        let k = kept(cs(&[&["from"], &["rom"]]));
+        assert_eq!(k, [vec!["rom"]]);
     }
 
     fn clauses_with(pattern: &str, lit: &str) -> Vec<Vec<String>> {
