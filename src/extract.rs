@@ -2128,20 +2128,18 @@ impl<'a> DocRun<'a> {
             let mut open = std::mem::take(&mut self.scratch);
             let g = &self.x.gates;
             self.gate.scan(&masked.text, &mut open);
-            let any_open =
-                (0..self.x.compiled.relations.len()).any(|i| open.get(g.masked_relations + i));
+            let rules = &self.x.compiled.relations;
+            let opened: Vec<usize> = (0..rules.len())
+                .filter(|&i| open.get(g.masked_relations + i))
+                .collect();
             self.scratch = open;
-            let mut hits: Vec<usize> = if any_open {
-                self.x
-                    .compiled
-                    .relation_set
-                    .on(&masked.text)
-                    .matches(&masked.text)
-                    .into_iter()
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            // the open rules that match, each tried on its own: a search
+            // stops at a rule's first match, where one set of all of them
+            // would read every sentence to its end for every rule
+            let mut hits: Vec<usize> = opened
+                .into_iter()
+                .filter(|&i| rules[i].re.on(&masked.text).is_match(&masked.text))
+                .collect();
             // attendees join the meetings of their own sentence: meetings first
             hits.sort_by_key(|&i| {
                 (

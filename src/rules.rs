@@ -1587,8 +1587,6 @@ pub struct Compiled {
     pub entity_patterns: Vec<CompiledEntityPattern>,
     /// Relation rules, in file order.
     pub relations: Vec<CompiledRelation>,
-    /// Any relation rule may match (prefilter).
-    pub relation_set: PatternSet,
     /// Date expressions.
     pub dates: Vec<CompiledRegex>,
     /// Datelines.
@@ -1650,7 +1648,6 @@ impl RuleSet {
                 }])
             })
         };
-        let relation_set = set_of(relations.iter().map(|r| &r.re).collect())?;
         let simple = |rs: &[Located<LineRule>]| -> Result<Vec<CompiledRegex>> {
             rs.iter()
                 .map(|r| {
@@ -1693,7 +1690,6 @@ impl RuleSet {
         Ok(Compiled {
             entity_patterns,
             relations,
-            relation_set,
             dates,
             datelines,
             anniversaries,
