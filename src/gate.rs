@@ -616,7 +616,7 @@ fn minimal(s: &Set) -> Set {
 /// is one lookup.
 #[derive(Default)]
 struct Substrings<'a> {
-    set: std::collections::HashSet<&'a [u8], foldhash::fast::RandomState>,
+    set: crate::FastSet<&'a [u8]>,
     lens: BTreeSet<usize>,
 }
 

@@ -25,6 +25,9 @@
 /// looked up at every mention: a fast hash, seeded at random per process.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// A set with the hash of [`FastMap`].
+pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
 pub mod bench;
 pub mod cli;
 pub mod corpus;
