@@ -6,7 +6,10 @@ use clap::Parser;
 use cnkg::cli::{run, Cli, Status};
 
 // mimalloc: graphs are millions of small strings and maps; it allocates and
-// frees them several times faster than the system allocator.
+// frees them several times faster than the system allocator. Built without
+// transparent huge pages (feature `no_thp`): with them, each fresh or purged
+// region is faulted in and zeroed 2 MB at a time, which cost about a tenth
+// of a build's processor time and 50 MB of peak memory.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
