@@ -311,7 +311,7 @@ fn binary_fault(head: &[u8]) -> Option<(SkipReason, String)> {
                 .into(),
         ));
     }
-    let at = head.iter().take(BINARY_PROBE).position(|&b| b == 0)?;
+    let at = memchr::memchr(0, &head[..head.len().min(BINARY_PROBE)])?;
     Some((
         SkipReason::Binary,
         format!("binary file (a NUL byte at byte {at}); not an article"),
