@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 
 use crate::FastMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
@@ -173,7 +174,7 @@ pub struct Extractor {
     pub rules_hash: String,
     /// For each dateline rule whose matches start lines, the same regex for
     /// anchored searches at line starts.
-    dateline_anchored: Vec<Option<regex_automata::meta::Regex>>,
+    dateline_anchored: Vec<Option<LineStart>>,
     /// For each date rule, where its parts are among its groups.
     date_groups: Vec<DateGroups>,
     /// Record, for each sentence with a person, the sentence as relation
@@ -181,6 +182,51 @@ pub struct Extractor {
     pub trace: bool,
     /// Rule files.
     pub rule_files: Vec<PathBuf>,
+}
+
+/// A dateline rule whose matches start lines, compiled again for anchored
+/// searches at line starts (the `regex` crate searches only unanchored).
+/// Each form is compiled the first time it is needed, as the rule's own
+/// forms are ([`Pattern::on`]): the copy for ASCII text from the rule's
+/// ASCII copy, a fraction of the automaton, and the rule as written only
+/// for a text that is not all ASCII.
+#[derive(Debug)]
+struct LineStart {
+    rule: Pattern,
+    full: OnceLock<Option<regex_automata::meta::Regex>>,
+    ascii: OnceLock<Option<regex_automata::meta::Regex>>,
+}
+
+impl LineStart {
+    /// `None` when the rule's matches need not start a line.
+    fn new(rule: &Pattern) -> Option<LineStart> {
+        crate::gate::starts_lines(rule.as_str()).then(|| LineStart {
+            rule: rule.clone(),
+            full: OnceLock::new(),
+            ascii: OnceLock::new(),
+        })
+    }
+
+    /// The anchored regex for `text`, `None` when it does not compile (the
+    /// rule is then searched as written, unanchored).
+    fn on(&self, text: &str) -> Option<&regex_automata::meta::Regex> {
+        let (cell, source) = if text.is_ascii() {
+            (&self.ascii, self.rule.ascii_str())
+        } else {
+            (&self.full, self.rule.as_str())
+        };
+        cell.get_or_init(|| {
+            regex_automata::meta::Regex::builder()
+                .configure(
+                    regex_automata::meta::Regex::config()
+                        .nfa_size_limit(Some(1 << 26))
+                        .hybrid_cache_capacity(1 << 24),
+                )
+                .build(source)
+                .ok()
+        })
+        .as_ref()
+    }
 }
 
 /// A document to read.
@@ -524,31 +570,15 @@ impl Extractor {
         };
         // the two costliest of these on one core each
         let (title_ref, delegation_ref) = rayon::join(title_ref, delegation_ref);
-        use rayon::prelude::*;
         let date_groups = compiled
             .dates
             .iter()
             .map(|r| DateGroups::of(r.re.full()))
             .collect();
-        let dateline_anchored: Vec<Option<regex_automata::meta::Regex>> = compiled
+        let dateline_anchored: Vec<Option<LineStart>> = compiled
             .datelines
-            .as_slice()
-            .into_par_iter()
-            .map(|r| {
-                let p = r.re.as_str();
-                crate::gate::starts_lines(p)
-                    .then(|| {
-                        regex_automata::meta::Regex::builder()
-                            .configure(
-                                regex_automata::meta::Regex::config()
-                                    .nfa_size_limit(Some(1 << 26))
-                                    .hybrid_cache_capacity(1 << 24),
-                            )
-                            .build(p)
-                            .ok()
-                    })
-                    .flatten()
-            })
+            .iter()
+            .map(|r| LineStart::new(&r.re))
             .collect();
         let idx: FastMap<&str, usize> = rules
             .entities
@@ -780,7 +810,8 @@ impl Extractor {
             if !open.get(i) {
                 continue;
             }
-            let caps: Vec<regex::Captures> = match &self.dateline_anchored[i] {
+            let anchored = self.dateline_anchored[i].as_ref().and_then(|a| a.on(norm));
+            let caps: Vec<regex::Captures> = match anchored {
                 None => r.re.on(norm).captures_iter(norm).collect(),
                 Some(a) => {
                     let starts = starts.get_or_insert_with(|| {
@@ -2893,6 +2924,40 @@ fn has_words(padded: &str, words: &[&str], phrase: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Datelines that start lines are searched through copies made on
+    /// first use, one for ASCII text and one for any other: a text and the
+    /// same text with a non-ASCII word added give the same date.
+    #[test]
+    fn line_start_datelines_read_ascii_and_non_ascii_text_alike() {
+        let set = RuleSet::load_dir(std::path::Path::new("graph_rules")).expect("rules load");
+        let x = Extractor::new(&set).expect("rules compile");
+        let cases = [
+            ("2019-06-20 14:05\nXi arrived in Pyongyang.\n", "2019-06-20"),
+            ("Posted: 2018-03-28\nKim left Beijing.\n", "2018-03-28"),
+            (
+                "Dandong, 2016-04-02 -- Trucks crossed the bridge.\n",
+                "2016-04-02",
+            ),
+            ("SEOUL, Nov. 14, 2014 -- The envoys met.\n", "2014-11-14"),
+            (
+                "Wonsan, March 3 (KCNA) -- He spoke.\nIn 2021 trade fell.\n",
+                "2021-03-03",
+            ),
+            ("Trade news\n\nKim met Xi.\n", ""),
+        ];
+        for (text, want) in cases {
+            let got = |t: &str| {
+                let norm = Normalized::new(t).text;
+                x.document_date(&norm)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            };
+            assert_eq!(got(text), want, "{text:?}");
+            let other = format!("{text}Reporting by Zoë Ångström.\n");
+            assert_eq!(got(&other), want, "{other:?}");
+        }
+    }
 
     #[test]
     fn headline_detection() {
