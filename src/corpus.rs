@@ -566,7 +566,7 @@ fn record(
     let title = o
         .get("title")
         .and_then(|t| t.as_str())
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(crate::text::single_spaced)
         .filter(|t| !t.is_empty());
     Ok(Document {
         id,

@@ -28,7 +28,7 @@ use crate::gate::{Gate, Open};
 use crate::names::{MatcherKind, NameMatch, NameMatcher};
 use crate::pattern::Pattern;
 use crate::rules::{Compiled, EntityType, RuleSet, CLOSE, OPEN};
-use crate::text::{name_key, split_sentences, Normalized, Span};
+use crate::text::{name_key, single_spaced, split_sentences, Normalized, Span};
 
 /// A known entity, as the gazetteer declares it.
 #[derive(Debug, Clone)]
@@ -1592,7 +1592,7 @@ impl<'a> DocRun<'a> {
             .filter(|r| r.relation == "PART_OF" && r.source == target)
             .map(|r| r.target)
             .collect();
-        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let title = single_spaced(title);
         for t in std::iter::once(target).chain(parents) {
             self.roles.push(EdgeFact {
                 source: p,
@@ -1930,14 +1930,13 @@ impl<'a> DocRun<'a> {
     /// or left alone when none fits.
     fn references(&mut self, norm: &str) {
         // titles each person is known by, their words one space apart
-        let spaced = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut titles: FastMap<usize, Vec<String>> = FastMap::default();
         for r in &self.roles {
             if let Some(t) = &r.title {
                 titles
                     .entry(r.source)
                     .or_default()
-                    .push(spaced(&t.to_lowercase()));
+                    .push(single_spaced(&t.to_lowercase()));
             }
         }
         for (i, e) in self.ents.iter().enumerate() {
@@ -1945,7 +1944,7 @@ impl<'a> DocRun<'a> {
                 titles
                     .entry(i)
                     .or_default()
-                    .extend(self.x.known[k].titles.iter().map(|t| spaced(t)));
+                    .extend(self.x.known[k].titles.iter().map(|t| single_spaced(t)));
             }
         }
         // where each person is named, in order
@@ -2008,7 +2007,7 @@ impl<'a> DocRun<'a> {
                         continue; // "the President Xi", "the chairman of ...": not a reference
                     }
                     let head = c["head"].to_lowercase();
-                    let head = head.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let head = single_spaced(&head);
                     let country = c["adj"].split_whitespace().find_map(|w| {
                         self.x
                             .lookup(w)
@@ -2795,7 +2794,7 @@ fn strip_placeholders(t: &str, mentions: &[Mention], ents: &[DocEntity]) -> Stri
         rest = &after[j + CLOSE.len_utf8()..];
     }
     out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    single_spaced(&out)
 }
 
 /// The surname of a full name: the first word for family-name-first names
@@ -2847,13 +2846,13 @@ fn is_headline(s: &str) -> bool {
     caps * 10 >= words.len() * 7
 }
 
-/// Where the text after a wire dateline's dash ("-- ", "— " or "– ")
-/// starts in `head`: the end of the first such dash, if any.
 /// The people named before `at`, of those named (by place, in order).
 fn before(named: &[(usize, usize)], at: usize) -> &[(usize, usize)] {
     &named[..named.partition_point(|&(pos, _)| pos < at)]
 }
 
+/// Where the text after a wire dateline's dash ("-- ", "— " or "– ")
+/// starts in `head`: the end of the first such dash, if any.
 fn after_dash(head: &str) -> Option<usize> {
     let b = head.as_bytes();
     (0..b.len()).find_map(|i| match b[i] {

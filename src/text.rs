@@ -251,6 +251,19 @@ fn push_piece(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     }
 }
 
+/// `s` with each run of white space made one space, and none at either end:
+/// "  Vice\n Premier " -> "Vice Premier".
+pub fn single_spaced(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 /// Lowercase key of a name with everything but letters and digits dropped:
 /// "Kim Jong-un", "KIM JONG UN" and "Kim Jong Un" share the key "kimjongun".
 pub fn name_key(name: &str) -> String {
@@ -291,6 +304,17 @@ pub fn slug(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_white_space_become_one_space() {
+        assert_eq!(
+            single_spaced("  Vice\n Premier\t\tof  the Council "),
+            "Vice Premier of the Council"
+        );
+        assert_eq!(single_spaced("one"), "one");
+        assert_eq!(single_spaced(" \n "), "");
+        assert_eq!(single_spaced("Kim\u{a0}Jong Un"), "Kim Jong Un");
+    }
 
     fn sentences(t: &str) -> Vec<&str> {
         split_sentences(t, 0, t.len())
