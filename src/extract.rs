@@ -573,7 +573,7 @@ impl Extractor {
         let date_groups = compiled
             .dates
             .iter()
-            .map(|r| DateGroups::of(r.re.full()))
+            .map(|r| DateGroups::of(r.re.groups()))
             .collect();
         let dateline_anchored: Vec<Option<LineStart>> = compiled
             .datelines

@@ -1,4 +1,4 @@
-//! Rule regexes, compiled twice: as written, and for text that is all ASCII.
+//! Rule regexes, compiled twice: for text that is all ASCII, and as written.
 //!
 //! Rule patterns are written with Unicode classes (`\p{Lu}`, `\p{L}`, `\s`)
 //! so that they read names such as "Sánchez" as well as "Kim". In UTF-8 a
@@ -10,8 +10,15 @@
 //! and every Unicode word boundary made an ASCII one. That copy matches
 //! exactly what the pattern matches on ASCII text, at the same places and
 //! with the same groups, and [`Pattern::on`] picks it whenever the haystack
-//! is ASCII. The copy is compiled the first time it is needed, so checking
-//! and loading rules costs what it did.
+//! is ASCII.
+//!
+//! The ASCII copy is compiled with the pattern, and checks it (a pattern
+//! that does not compile, or matches the empty string, is found so); the
+//! pattern as written, three to five times the work to compile, is compiled
+//! the first time a text that is not all ASCII needs it, so a corpus of
+//! plain ASCII never pays for it. Its automaton may then take more room than
+//! the copy's; it is given sixteen times the copy's limit, so a pattern that
+//! loaded always runs.
 
 use std::sync::{Arc, OnceLock};
 
@@ -63,16 +70,40 @@ impl<T: Clone> Twin<T> {
 
 /// A regex and its copy for ASCII text.
 #[derive(Debug, Clone)]
-pub struct Pattern(Twin<Regex>);
+pub struct Pattern(Arc<Forms>);
+
+#[derive(Debug)]
+struct Forms {
+    /// The regex for ASCII text: the ASCII copy, or the pattern itself when
+    /// it has nothing to cut.
+    ascii: Regex,
+    /// When `ascii` is a copy: the pattern as written, and its regex once a
+    /// text that is not all ASCII has needed it.
+    full: Option<(String, OnceLock<Regex>)>,
+}
 
 impl Pattern {
-    /// Compiles `pat` (regex syntax); its ASCII copy is compiled the first
-    /// time it is needed.
+    /// Compiles `pat` (regex syntax): its ASCII copy at once, the pattern
+    /// as written the first time it is needed.
     ///
     /// # Errors
     /// The error of the regex crate when `pat` does not compile.
     pub fn new(pat: &str) -> Result<Self, regex::Error> {
-        Ok(Pattern(Twin::new(build(pat)?)))
+        let copy = ascii_pattern(pat).and_then(|(cut, names)| {
+            build(&cut)
+                .ok()
+                .filter(|a| a.capture_names().eq(names.iter().map(Option::as_deref)))
+        });
+        Ok(Pattern(Arc::new(match copy {
+            Some(ascii) => Forms {
+                ascii,
+                full: Some((pat.to_string(), OnceLock::new())),
+            },
+            None => Forms {
+                ascii: build(pat)?,
+                full: None,
+            },
+        })))
     }
 
     /// The regex to run over `haystack`: the ASCII copy when the haystack
@@ -80,37 +111,54 @@ impl Pattern {
     /// matches and groups on it.
     #[inline]
     pub fn on(&self, haystack: &str) -> &Regex {
-        self.0.on(haystack, ascii_regex)
+        if haystack.is_ascii() {
+            &self.0.ascii
+        } else {
+            self.full()
+        }
     }
 
     /// The pattern as written (after macro expansion).
     pub fn as_str(&self) -> &str {
-        self.0.full.as_str()
+        match &self.0.full {
+            Some((src, _)) => src,
+            None => self.0.ascii.as_str(),
+        }
     }
 
-    /// The regex as written, for any haystack.
+    /// The regex as written, for any haystack (compiled now if it was not
+    /// yet).
     pub fn full(&self) -> &Regex {
-        &self.0.full
+        let Some((src, cell)) = &self.0.full else {
+            return &self.0.ascii;
+        };
+        cell.get_or_init(|| {
+            RegexBuilder::new(src)
+                .size_limit(SIZE_LIMIT * 16)
+                .dfa_size_limit(DFA_SIZE_LIMIT)
+                .build()
+                .ok()
+                .filter(|f| same_groups(f, &self.0.ascii))
+                // past even that, the copy: it reads every ASCII word alike
+                .unwrap_or_else(|| self.0.ascii.clone())
+        })
     }
 
     /// The ASCII copy's source (the pattern itself when it has no Unicode
     /// class to cut).
     pub fn ascii_str(&self) -> &str {
-        self.0.ascii(ascii_regex).as_str()
+        self.0.ascii.as_str()
     }
 
     /// The names of the capture groups, in order.
     pub fn capture_names(&self) -> regex::CaptureNames<'_> {
-        self.0.full.capture_names()
+        self.0.ascii.capture_names()
     }
-}
 
-/// The ASCII copy of `full`, when it has a class to cut and the copy
-/// compiles with the same groups.
-fn ascii_regex(full: &Regex) -> Option<Regex> {
-    ascii_pattern(full.as_str())
-        .and_then(|p| build(&p).ok())
-        .filter(|a| same_groups(a, full))
+    /// A compiled form, for where its groups are (both have the same).
+    pub fn groups(&self) -> &Regex {
+        &self.0.ascii
+    }
 }
 
 /// A set of patterns, also compiled twice.
@@ -148,7 +196,11 @@ impl PatternSet {
 /// The set of the ASCII copies of `full`'s patterns, when any has a class
 /// to cut and the set compiles.
 fn ascii_set(full: &RegexSet) -> Option<RegexSet> {
-    let cut: Vec<Option<String>> = full.patterns().iter().map(|p| ascii_pattern(p)).collect();
+    let cut: Vec<Option<String>> = full
+        .patterns()
+        .iter()
+        .map(|p| ascii_pattern(p).map(|(cut, _)| cut))
+        .collect();
     if cut.iter().all(Option::is_none) {
         return None;
     }
@@ -174,12 +226,35 @@ fn same_groups(a: &Regex, b: &Regex) -> bool {
     a.captures_len() == b.captures_len() && a.capture_names().eq(b.capture_names())
 }
 
-/// The source of a regex that matches what `pat` matches on ASCII text, or
+/// The source of a regex that matches what `pat` matches on ASCII text, and
+/// the names of `pat`'s groups as [`Regex::capture_names`] gives them; or
 /// `None` when `pat` has nothing to cut (or does not parse).
-fn ascii_pattern(pat: &str) -> Option<String> {
+fn ascii_pattern(pat: &str) -> Option<(String, Vec<Option<String>>)> {
     let hir = regex_syntax::ParserBuilder::new().build().parse(pat).ok()?;
     let cut = ascii_hir(&hir);
-    (cut != hir).then(|| cut.to_string())
+    if cut == hir {
+        return None;
+    }
+    let mut names = vec![None; hir.properties().explicit_captures_len() + 1];
+    group_names(&hir, &mut names);
+    Some((cut.to_string(), names))
+}
+
+/// Puts the name of each named group of `h` at its index in `names`.
+fn group_names(h: &Hir, names: &mut [Option<String>]) {
+    match h.kind() {
+        HirKind::Capture(c) => {
+            if let (Some(n), Some(slot)) = (&c.name, names.get_mut(c.index as usize)) {
+                *slot = Some(n.to_string());
+            }
+            group_names(&c.sub, names);
+        }
+        HirKind::Repetition(r) => group_names(&r.sub, names),
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            v.iter().for_each(|h| group_names(h, names));
+        }
+        _ => {}
+    }
 }
 
 /// `h` with each class cut to its ASCII members and each Unicode word
@@ -252,7 +327,7 @@ mod tests {
             "",
         ] {
             assert_eq!(all(p.on(text), text), all(p.full(), text), "{text}");
-            assert!(std::ptr::eq(p.on(text), p.0.ascii(ascii_regex)));
+            assert!(std::ptr::eq(p.on(text), &p.0.ascii));
         }
         // a name with a letter above ASCII goes to the pattern as written
         let text = "Minister José Sánchez arrived.";
@@ -303,12 +378,33 @@ mod tests {
     fn a_class_of_letters_above_ascii_cannot_match_ascii_text() {
         let p = Pattern::new(r"(?P<x>[é]|e)t").unwrap();
         let text = "et été";
-        assert!(std::ptr::eq(p.on("et"), p.0.ascii(ascii_regex)));
+        assert!(std::ptr::eq(p.on("et"), &p.0.ascii));
         assert_eq!(
             all(p.on("et"), "et"),
             vec![vec![Some((0, 2)), Some((0, 1))]]
         );
         assert_eq!(all(p.on(text), text).len(), 2);
+    }
+
+    #[test]
+    fn the_pattern_as_written_is_compiled_only_when_a_text_needs_it() {
+        let p = Pattern::new(r"(?P<name>\p{Lu}\p{Ll}+) met").unwrap();
+        let written = |p: &Pattern| p.0.full.as_ref().map(|(_, cell)| cell.get().is_some());
+        assert_eq!(written(&p), Some(false));
+        assert_eq!(
+            p.on("Kim met Xi").find("Kim met Xi").map(|m| m.end()),
+            Some(7)
+        );
+        assert_eq!(p.capture_names().collect::<Vec<_>>(), [None, Some("name")]);
+        assert_eq!(written(&p), Some(false));
+        let text = "Émile met Xi";
+        assert_eq!(p.on(text).find(text).map(|m| m.end()), Some(10));
+        assert_eq!(written(&p), Some(true));
+        assert_eq!(p.full().as_str(), p.as_str());
+        // nothing to cut: one regex, compiled at once
+        let q = Pattern::new(r"(?-u:\b)met").unwrap();
+        assert_eq!(written(&q), None);
+        assert!(std::ptr::eq(q.on("é met"), q.on("met")));
     }
 
     #[test]

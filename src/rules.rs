@@ -1519,7 +1519,7 @@ fn compile_pattern(
         let msg: Vec<&str> = msg.split_whitespace().collect();
         mk(format!("bad regex: {}", msg.join(" ")))
     })?;
-    if re.full().is_match("") {
+    if re.on("").is_match("") {
         return Err(mk(
             "pattern matches the empty string; make it require some text".into(),
         ));
