@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::dates::PartialDate;
@@ -366,19 +367,70 @@ impl EvidenceCap {
         }
     }
 
-    /// `evidence` (and, capped, `evidence_count`) of an edge supported by `evs`.
-    fn write(self, m: &mut Map<String, Value>, evs: &BTreeSet<Evidence>, count: usize) {
-        match self.limit() {
-            None => {
-                m.insert("evidence".into(), evidence_list(evs));
-            }
-            Some(n) => {
-                m.insert(
-                    "evidence".into(),
-                    Value::Array(evs.iter().take(n).map(ev_json).collect()),
-                );
-                m.insert("evidence_count".into(), json!(count));
-            }
+    /// The evidence attributes of an edge supported by `count` sentences,
+    /// `evs` (in [`Evidence`] order) those of them still held.
+    pub(crate) fn of<'a>(
+        self,
+        evs: impl IntoIterator<Item = EvidenceJson<'a>>,
+        count: usize,
+    ) -> EdgeEvidence<'a> {
+        let limit = self.limit();
+        EdgeEvidence {
+            sentences: evs.into_iter().take(limit.unwrap_or(usize::MAX)).collect(),
+            count: limit.map(|_| count),
+        }
+    }
+}
+
+/// An edge's `evidence` (the sentences kept, in [`Evidence`] order) and,
+/// under a cap, `evidence_count`, as a sink writes them: straight to JSON
+/// text for a [`CompactGraph`], as JSON values for a [`KnowledgeGraph`].
+pub(crate) struct EdgeEvidence<'a> {
+    sentences: Vec<EvidenceJson<'a>>,
+    count: Option<usize>,
+}
+
+/// One sentence of an edge's `evidence`, as the graph JSON writes it,
+/// borrowed from where it is held. The fields are declared in key order,
+/// the order a `serde_json` map (a `BTreeMap`) gives them, so the object
+/// has the same bytes whether it is written straight from here or from a
+/// map loaded from JSON. Sentences sort as [`Evidence`] does.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct EvidenceJson<'a> {
+    doc: &'a str,
+    end: usize,
+    rule: &'a str,
+    sentence: &'a str,
+    start: usize,
+}
+
+impl EvidenceJson<'_> {
+    /// The fields in [`Evidence`] order.
+    fn key(&self) -> (&str, &str, usize, usize, &str) {
+        (self.doc, self.sentence, self.start, self.end, self.rule)
+    }
+}
+
+impl Ord for EvidenceJson<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl PartialOrd for EvidenceJson<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<'a> From<&'a Evidence> for EvidenceJson<'a> {
+    fn from(e: &'a Evidence) -> EvidenceJson<'a> {
+        EvidenceJson {
+            doc: &e.doc,
+            end: e.end,
+            rule: &e.rule,
+            sentence: &e.sentence,
+            start: e.start,
         }
     }
 }
@@ -402,14 +454,6 @@ impl Bag {
             }
         }
     }
-}
-
-fn ev_json(e: &Evidence) -> Value {
-    json!({"doc": e.doc, "sentence": e.sentence, "start": e.start, "end": e.end, "rule": e.rule})
-}
-
-fn evidence_list(evs: &BTreeSet<Evidence>) -> Value {
-    Value::Array(evs.iter().map(ev_json).collect())
 }
 
 #[derive(Default)]
@@ -1049,7 +1093,12 @@ impl<'a> Merger<'a> {
 
     /// An event's node attributes and its edges (MET, PARTICIPATED_IN,
     /// HELD_IN, REPORTED).
-    fn event_out(&self, e: &GEvent, id: &str, ids: &[Option<String>]) -> EventOut {
+    fn event_out<'e, S: Sink>(
+        &'e self,
+        e: &'e GEvent,
+        id: &str,
+        ids: &[Option<String>],
+    ) -> EventOut<S> {
         let date = e.date.map(|d| d.to_string());
         let place_id = e.place.and_then(|p| ids[p].clone());
         let id_of = |g: usize| ids[g].clone();
@@ -1088,16 +1137,16 @@ impl<'a> Merger<'a> {
         // MET per pair of counterparts
         // each edge's sentences still held (with a cap, its first ones)
         // and how many there are
-        let evidence = |s: &Sup| {
-            s.sentence.as_ref().map(|t| Evidence {
-                doc: self.doc_ids.get(s.id.doc).to_string(),
-                sentence: t.to_string(),
+        let evidence = |s: &'e Sup| {
+            s.sentence.as_deref().map(|t| EvidenceJson {
+                doc: self.doc_ids.get(s.id.doc),
+                sentence: t,
                 start: s.id.start,
                 end: s.id.end,
-                rule: self.rule_ids.get(s.id.rule).to_string(),
+                rule: self.rule_ids.get(s.id.rule),
             })
         };
-        type Evs = (BTreeSet<Evidence>, usize);
+        type Evs<'e> = (BTreeSet<EvidenceJson<'e>>, usize);
         let mut pairs: BTreeMap<(String, String), Evs> = BTreeMap::new();
         let mut part: BTreeMap<String, (Evs, &str, usize)> = BTreeMap::new();
         for sup in &e.support {
@@ -1115,7 +1164,7 @@ impl<'a> Merger<'a> {
             for key in keys {
                 let bag = pairs.entry(key).or_default();
                 bag.1 += 1;
-                bag.0.extend(ev.clone());
+                bag.0.extend(ev);
             }
         }
         for s in 0..2 {
@@ -1135,42 +1184,51 @@ impl<'a> Merger<'a> {
         }
         for ((a, b), (evs, count)) in pairs {
             let mut m = Map::new();
-            m.insert("relation".into(), json!("MET"));
             m.insert("event".into(), json!(id));
             m.insert("date".into(), json!(date));
             m.insert("place".into(), json!(place_id));
-            self.cap.write(&mut m, &evs, count);
-            edges.push((a, b, m));
+            edges.push((
+                a,
+                b,
+                S::attrs("MET", m, self.cap.of(evs.iter().copied(), count)),
+            ));
         }
         for (pid, ((evs, count), role, side)) in part {
             let mut m = Map::new();
-            m.insert("relation".into(), json!("PARTICIPATED_IN"));
             m.insert("role".into(), json!(role));
             m.insert("side".into(), json!(side + 1));
-            self.cap.write(&mut m, &evs, count);
-            edges.push((pid, id.to_string(), m));
+            let attrs = S::attrs(
+                "PARTICIPATED_IN",
+                m,
+                self.cap.of(evs.iter().copied(), count),
+            );
+            edges.push((pid, id.to_string(), attrs));
         }
-        let all: BTreeSet<Evidence> = e.support.iter().filter_map(evidence).collect();
+        let all: BTreeSet<EvidenceJson> = e.support.iter().filter_map(evidence).collect();
         let count = e.support.len();
         if let Some(p) = &place_id {
-            let mut m = Map::new();
-            m.insert("relation".into(), json!("HELD_IN"));
-            self.cap.write(&mut m, &all, count);
-            edges.push((id.to_string(), p.clone(), m));
+            let attrs = S::attrs(
+                "HELD_IN",
+                Map::new(),
+                self.cap.of(all.iter().copied(), count),
+            );
+            edges.push((id.to_string(), p.clone(), attrs));
         }
         for &r in &e.reporters {
             if let Some(rid) = id_of(r) {
-                let mut m = Map::new();
-                m.insert("relation".into(), json!("REPORTED"));
-                self.cap.write(&mut m, &all, count);
-                edges.push((rid, id.to_string(), m));
+                let attrs = S::attrs(
+                    "REPORTED",
+                    Map::new(),
+                    self.cap.of(all.iter().copied(), count),
+                );
+                edges.push((rid, id.to_string(), attrs));
             }
         }
         (attrs, edges)
     }
 
     /// Hands every node, edge and document of the graph to `sink`.
-    fn emit(mut self, documents: Vec<DocOut>, sink: &mut impl Sink) {
+    fn emit<S: Sink>(mut self, documents: Vec<DocOut>, sink: &mut S) {
         // places used by events and their containers, so LOCATED_IN chains are whole
         let mut needed: BTreeSet<usize> = BTreeSet::new();
         for e in &self.events {
@@ -1252,13 +1310,11 @@ impl<'a> Merger<'a> {
                 if let Some(&gp) = self.by_known.get(&p) {
                     if let Some(dst) = id_of(gp) {
                         let mut a = Map::new();
-                        a.insert("relation".into(), json!("LOCATED_IN"));
-                        self.cap.write(&mut a, &BTreeSet::new(), 0);
                         a.insert(
                             "rule".into(),
                             json!(format!("gazetteer:{}", self.x.known[k].node_id)),
                         );
-                        sink.edge(src, dst, a);
+                        sink.edge(src, dst, S::attrs("LOCATED_IN", a, self.cap.of([], 0)));
                     }
                 }
             }
@@ -1282,10 +1338,10 @@ impl<'a> Merger<'a> {
             .chunks(EVENT_BATCH)
             .zip(event_ids.chunks(EVENT_BATCH))
         {
-            let made: Vec<EventOut> = batch
+            let made: Vec<EventOut<S>> = batch
                 .par_iter()
                 .zip(batch_ids)
-                .map(|(e, id)| self.event_out(e, id, &ids))
+                .map(|(e, id)| self.event_out::<S>(e, id, &ids))
                 .collect();
             for ((node, edges), id) in made.into_iter().zip(batch_ids) {
                 sink.node(id.clone(), node);
@@ -1301,7 +1357,7 @@ impl<'a> Merger<'a> {
             if batch.is_empty() {
                 break;
             }
-            let made: Vec<Option<MadeEdge>> = batch
+            let made: Vec<Option<MadeEdge<S>>> = batch
                 .par_iter()
                 .map(|((s, t, rel, title, date), bag)| {
                     let (Some(a), Some(b)) = (id_of(*s), id_of(*t)) else {
@@ -1311,15 +1367,22 @@ impl<'a> Merger<'a> {
                         return None;
                     }
                     let mut m = Map::new();
-                    m.insert("relation".into(), json!(rel));
                     if let Some(t) = title {
                         m.insert("title".into(), json!(t));
                     }
                     if rel == "VISITED" {
                         m.insert("date".into(), json!(date));
                     }
-                    self.cap.write(&mut m, &bag.kept, bag.count);
-                    Some((a, b, m))
+                    Some((
+                        a,
+                        b,
+                        S::attrs(
+                            rel,
+                            m,
+                            self.cap
+                                .of(bag.kept.iter().map(EvidenceJson::from), bag.count),
+                        ),
+                    ))
                 })
                 .collect();
             for (a, b, m) in made.into_iter().flatten() {
@@ -1351,8 +1414,13 @@ impl<'a> Merger<'a> {
 /// Where [`Merger::emit`] puts the graph: nodes, edges (in any order; the
 /// sink sorts them and numbers parallel edges), documents and metadata.
 trait Sink {
+    /// An edge's attributes as the sink holds them.
+    type Attrs: Send;
+    /// An edge's attributes: its `relation`, the others but evidence in
+    /// `m`, and its evidence. Called (on all cores) as edges are made.
+    fn attrs(relation: &str, m: Map<String, Value>, evidence: EdgeEvidence) -> Self::Attrs;
     fn node(&mut self, id: String, attrs: Map<String, Value>);
-    fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>);
+    fn edge(&mut self, source: String, target: String, attrs: Self::Attrs);
     fn document(&mut self, doc: Value);
     fn meta(&mut self, key: &str, value: Value);
 }
@@ -1406,6 +1474,16 @@ struct GraphSink {
 }
 
 impl Sink for GraphSink {
+    type Attrs = Map<String, Value>;
+    fn attrs(relation: &str, mut m: Map<String, Value>, evidence: EdgeEvidence) -> Self::Attrs {
+        m.insert("relation".into(), json!(relation));
+        let list = serde_json::to_value(evidence.sentences).expect("evidence always serialises");
+        m.insert("evidence".into(), list);
+        if let Some(n) = evidence.count {
+            m.insert("evidence_count".into(), json!(n));
+        }
+        m
+    }
     fn node(&mut self, id: String, attrs: Map<String, Value>) {
         self.kg.add_node(Node { id, attrs });
     }
@@ -1448,9 +1526,8 @@ impl GraphSink {
 pub struct CompactGraph {
     /// (id, attributes as JSON), sorted by id.
     pub nodes: Vec<(String, Box<str>)>,
-    /// (source, target, key, attributes as JSON, `relation` among them), in
-    /// the order of [`KnowledgeGraph::edges_sorted`].
-    pub edges: Vec<(String, String, u64, Box<str>)>,
+    /// In the order of [`KnowledgeGraph::edges_sorted`].
+    pub edges: Vec<CompactEdge>,
     /// Each document's object, as JSON.
     pub documents: Vec<Box<str>>,
     /// The other graph metadata (`generator`, `rules`).
@@ -1459,26 +1536,130 @@ pub struct CompactGraph {
     pub events: usize,
 }
 
+/// An edge of a [`CompactGraph`].
+#[derive(Debug)]
+pub struct CompactEdge {
+    /// Source node id.
+    pub source: String,
+    /// Target node id.
+    pub target: String,
+    /// Distinct among parallel edges of the same pair.
+    pub key: u64,
+    /// Every other attribute.
+    pub attrs: EdgeJson,
+}
+
+/// An edge's attributes as compact JSON, as `serde_json` writes them from
+/// the edge's map (keys in order, `relation` among them), and where
+/// `relation` is in the text, so the graph JSON can list it first without
+/// parsing the rest.
+///
+/// The text is made straight from the edge's parts: an edge's evidence, a
+/// list of sentences that can run to megabytes, is never built as JSON
+/// values.
+#[derive(Debug)]
+pub struct EdgeJson {
+    text: Box<str>,
+    /// Byte range of the `"relation":…` member.
+    relation: (u32, u32),
+}
+
+/// A value of an edge attribute, as [`EdgeJson::new`] writes it.
+enum AttrValue<'a> {
+    Json(&'a Value),
+    Str(&'a str),
+    Evidence(&'a [EvidenceJson<'a>]),
+    Count(usize),
+}
+
+impl Serialize for AttrValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AttrValue::Json(v) => v.serialize(s),
+            AttrValue::Str(v) => v.serialize(s),
+            AttrValue::Evidence(v) => v.serialize(s),
+            AttrValue::Count(v) => v.serialize(s),
+        }
+    }
+}
+
+impl EdgeJson {
+    /// The attributes [`GraphSink::attrs`] makes a map of, written as
+    /// `serde_json` writes that map.
+    pub(crate) fn new(relation: &str, m: &Map<String, Value>, evidence: &EdgeEvidence) -> EdgeJson {
+        let mut members: Vec<(&str, AttrValue)> = m
+            .iter()
+            .map(|(k, v)| (k.as_str(), AttrValue::Json(v)))
+            .collect();
+        members.push(("relation", AttrValue::Str(relation)));
+        members.push(("evidence", AttrValue::Evidence(&evidence.sentences)));
+        if let Some(n) = evidence.count {
+            members.push(("evidence_count", AttrValue::Count(n)));
+        }
+        members.sort_by_key(|(k, _)| *k);
+        let mut out = vec![b'{'];
+        let mut at = (0, 0);
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let start = out.len();
+            serde_json::to_writer(&mut out, k).expect("strings always serialise");
+            out.push(b':');
+            serde_json::to_writer(&mut out, v).expect("attributes always serialise");
+            if *k == "relation" {
+                at = (start, out.len());
+            }
+        }
+        out.push(b'}');
+        let offset = |i: usize| u32::try_from(i).expect("an edge's attributes under 4 GB");
+        EdgeJson {
+            text: String::from_utf8(out)
+                .expect("serde_json writes UTF-8")
+                .into_boxed_str(),
+            relation: (offset(at.0), offset(at.1)),
+        }
+    }
+
+    /// The whole object: `{"date":…,"evidence":[…],"relation":"MET",…}`.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The members (compact, `"key":value` separated by commas; each may be
+    /// empty): `"relation":…`, those before it, those after it.
+    pub fn split(&self) -> (&str, &str, &str) {
+        let (start, end) = (self.relation.0 as usize, self.relation.1 as usize);
+        let t = &self.text;
+        let before = if start > 1 { &t[1..start - 1] } else { "" };
+        let after = if end + 1 < t.len() {
+            &t[end + 1..t.len() - 1]
+        } else {
+            ""
+        };
+        (&t[start..end], before, after)
+    }
+}
+
 /// Builds a [`CompactGraph`].
 #[derive(Default)]
 struct CompactSink {
     graph: CompactGraph,
-    edges: Vec<RawEdge<Box<str>>>,
-    /// Edges not serialised yet: a batch is serialised on all cores.
-    pending: Vec<(String, String, Map<String, Value>)>,
+    edges: Vec<RawEdge<EdgeJson>>,
     ids: std::collections::HashSet<String>,
 }
 
-/// An edge as [`Merger::emit`] makes it: source, target, attributes.
-type MadeEdge = (String, String, Map<String, Value>);
+/// An edge as [`Merger::emit`] makes it for a sink `S`: source, target,
+/// attributes.
+type MadeEdge<S> = (String, String, <S as Sink>::Attrs);
 
 /// An event's node attributes and its edges.
-type EventOut = (Map<String, Value>, Vec<MadeEdge>);
+type EventOut<S> = (Map<String, Value>, Vec<MadeEdge<S>>);
 
 /// Events made at a time (on all cores) by [`Merger::emit`].
 const EVENT_BATCH: usize = 1024;
 
-/// Edges serialised at a time by a [`CompactSink`].
+/// Plain edges made at a time (on all cores) by [`Merger::emit`].
 const EDGE_BATCH: usize = 2048;
 
 fn compact(v: &impl serde::Serialize) -> Box<str> {
@@ -1488,6 +1669,11 @@ fn compact(v: &impl serde::Serialize) -> Box<str> {
 }
 
 impl Sink for CompactSink {
+    /// The relation, for sorting, and the attributes.
+    type Attrs = (Box<str>, EdgeJson);
+    fn attrs(relation: &str, m: Map<String, Value>, evidence: EdgeEvidence) -> Self::Attrs {
+        (relation.into(), EdgeJson::new(relation, &m, &evidence))
+    }
     fn node(&mut self, id: String, attrs: Map<String, Value>) {
         if self.ids.insert(id.clone()) {
             let g = &mut self.graph;
@@ -1495,11 +1681,8 @@ impl Sink for CompactSink {
             g.nodes.push((id, compact(&attrs)));
         }
     }
-    fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>) {
-        self.pending.push((source, target, attrs));
-        if self.pending.len() == EDGE_BATCH {
-            self.serialise();
-        }
+    fn edge(&mut self, source: String, target: String, (relation, attrs): Self::Attrs) {
+        self.edges.push((source, target, relation, attrs));
     }
     fn document(&mut self, doc: Value) {
         self.graph.documents.push(compact(&doc));
@@ -1510,19 +1693,10 @@ impl Sink for CompactSink {
 }
 
 impl CompactSink {
-    fn serialise(&mut self) {
-        let batch: Vec<RawEdge<Box<str>>> = std::mem::take(&mut self.pending)
-            .into_par_iter()
-            .map(|(source, target, attrs)| (source, target, relation_of(&attrs), compact(&attrs)))
-            .collect();
-        self.edges.extend(batch);
-    }
-
     fn done(mut self) -> CompactGraph {
-        self.serialise();
         let mut g = self.graph;
         g.nodes.sort_by(|a, b| a.0.cmp(&b.0));
-        let keys = number_edges(&mut self.edges, |a| a.clone());
+        let keys = number_edges(&mut self.edges, |a| a.text().to_owned());
         // an edge whose end is not a node is left out, as `add_edge` leaves it
         let ids = &self.ids;
         g.edges = self
@@ -1530,7 +1704,12 @@ impl CompactSink {
             .into_iter()
             .zip(keys)
             .filter(|(e, _)| ids.contains(&e.0) && ids.contains(&e.1))
-            .map(|((s, t, _, a), k)| (s, t, k, a))
+            .map(|((source, target, _, attrs), key)| CompactEdge {
+                source,
+                target,
+                key,
+                attrs,
+            })
             .collect();
         g
     }
@@ -1556,5 +1735,55 @@ fn unique(base: String, used: &mut BTreeMap<String, usize>) -> String {
         base
     } else {
         format!("{base}-{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An edge's JSON text is what `serde_json` writes from the map a
+    /// [`GraphSink`] makes of the same attributes, whatever keys sort
+    /// around `relation` and the evidence, and it splits around `relation`.
+    #[test]
+    fn edge_json_is_the_serialised_map_of_the_same_attributes() {
+        let ev = |doc: &str, sentence: &str, start| Evidence {
+            doc: doc.into(),
+            sentence: sentence.into(),
+            start,
+            end: start + 9,
+            rule: "rel:\"q\"".into(),
+        };
+        let evs = BTreeSet::from([
+            ev("d2", "Kim \"met\" Xi,\n\tin {Beijing}: [1]", 0),
+            ev("d1", "\u{2013} \u{1F600} \\ \u{1}", 40),
+        ]);
+        let maps = [
+            json!({}),
+            json!({"a": 1, "evidence_a": [], "place": null, "title": "T\"", "zz": {"k": "v"}}),
+            json!({"relation_x": "r", "date": "2018-03"}),
+        ];
+        for relation in ["MET", "A\"B\\C", ""] {
+            for m in &maps {
+                let m = m.as_object().unwrap();
+                for cap in [
+                    EvidenceCap::All,
+                    EvidenceCap::First(1),
+                    EvidenceCap::First(0),
+                ] {
+                    let e = cap.of(evs.iter().map(EvidenceJson::from), 7);
+                    let attrs = EdgeJson::new(relation, m, &e);
+                    let map = GraphSink::attrs(relation, m.clone(), e);
+                    assert_eq!(attrs.text(), serde_json::to_string(&map).unwrap());
+                    let (rel, before, after) = attrs.split();
+                    assert_eq!(rel, format!("\"relation\":{}", json!(relation)));
+                    let runs: Vec<&str> = [before, rel, after]
+                        .into_iter()
+                        .filter(|r| !r.is_empty())
+                        .collect();
+                    assert_eq!(format!("{{{}}}", runs.join(",")), attrs.text());
+                }
+            }
+        }
     }
 }

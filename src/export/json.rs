@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::facts::DocRecord;
-use crate::graph::{CompactGraph, Edge, KnowledgeGraph, Node};
+use crate::graph::{CompactEdge, CompactGraph, Edge, KnowledgeGraph, Node};
 
 struct NodeOut<'a>(&'a Node);
 struct EdgeOut<'a>(&'a Edge);
@@ -125,13 +125,18 @@ fn newline(out: &mut Vec<u8>, depth: usize) {
 }
 
 /// Where the JSON string opened by the quote at `open` closes, escapes
-/// skipped.
+/// skipped. Strings (evidence sentences above all) are most of a graph's
+/// text, so they are skipped a quote or backslash at a time, not a byte at a
+/// time.
 fn closing_quote(b: &[u8], open: usize) -> usize {
     let mut i = open + 1;
-    while b[i] != b'"' {
-        i += if b[i] == b'\\' { 2 } else { 1 };
+    loop {
+        i += memchr::memchr2(b'"', b'\\', &b[i..]).expect("a JSON string closes");
+        if b[i] == b'"' {
+            return i;
+        }
+        i += 2;
     }
-    i
 }
 
 /// Appends `compact` (JSON as `serde_json` writes it compactly, with no
@@ -184,80 +189,60 @@ fn pretty(compact: &str, depth: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&b[run..]);
 }
 
-/// The members of a compact JSON object: (key as written, quotes and all;
-/// value as written).
-fn members(object: &str) -> Vec<(&str, &str)> {
-    let b = object.as_bytes();
-    let mut out = Vec::new();
-    let mut depth = 0;
-    let mut key = 1;
-    let mut colon = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => i = closing_quote(b, i),
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 && colon > 0 {
-                    out.push((&object[key..colon], &object[colon + 1..i]));
-                }
-            }
-            b':' if depth == 1 && colon <= key => colon = i,
-            b',' if depth == 1 => {
-                out.push((&object[key..colon], &object[colon + 1..i]));
-                key = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out
+/// Appends `s` as a JSON string.
+fn string(s: &str, out: &mut Vec<u8>) {
+    serde_json::to_writer(out, s).expect("strings always serialise");
 }
 
-/// A string as a JSON string.
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).expect("strings always serialise")
+/// Appends the rest of an object whose first members are already written,
+/// at `depth` (the object's own): `members`, each a run of members as
+/// written compactly (`"key":value,…`; an empty run adds nothing), then the
+/// closing brace.
+fn object_end(members: &[&str], depth: usize, out: &mut Vec<u8>) {
+    for run in members.iter().filter(|r| !r.is_empty()) {
+        out.push(b',');
+        newline(out, depth + 1);
+        pretty(run, depth + 1, out);
+    }
+    newline(out, depth);
+    out.push(b'}');
 }
 
-/// A node as `{"id": …, <attributes>}`, compact.
-fn node_json((id, attrs): &(String, Box<str>)) -> String {
-    let mut s = format!("{{\"id\":{}", quoted(id));
-    if attrs.len() > 2 {
-        s.push(',');
-        s.push_str(&attrs[1..]);
-    } else {
-        s.push('}');
-    }
-    s
+/// Appends a node as `{"id": …, <attributes>}`, at `depth`.
+fn node_json((id, attrs): &(String, Box<str>), depth: usize, out: &mut Vec<u8>) {
+    out.push(b'{');
+    newline(out, depth + 1);
+    out.extend_from_slice(b"\"id\": ");
+    string(id, out);
+    object_end(&[&attrs[1..attrs.len() - 1]], depth, out);
 }
 
-/// An edge as `{"source": …, "target": …, "key": …, "relation": …,
-/// <other attributes>}`, compact.
-fn edge_json((source, target, key, attrs): &(String, String, u64, Box<str>)) -> String {
-    let mut s = format!(
-        "{{\"source\":{},\"target\":{},\"key\":{key}",
-        quoted(source),
-        quoted(target)
-    );
-    let all = members(attrs);
-    for (k, v) in all.iter().filter(|(k, _)| *k == "\"relation\"") {
-        s.push_str(&format!(",{k}:{v}"));
-    }
-    for (k, v) in all.iter().filter(|(k, _)| *k != "\"relation\"") {
-        s.push_str(&format!(",{k}:{v}"));
-    }
-    s.push('}');
-    s
+/// Appends an edge as `{"source": …, "target": …, "key": …, "relation": …,
+/// <other attributes>}`, at `depth`.
+fn edge_json(e: &CompactEdge, depth: usize, out: &mut Vec<u8>) {
+    out.push(b'{');
+    newline(out, depth + 1);
+    out.extend_from_slice(b"\"source\": ");
+    string(&e.source, out);
+    out.push(b',');
+    newline(out, depth + 1);
+    out.extend_from_slice(b"\"target\": ");
+    string(&e.target, out);
+    out.push(b',');
+    newline(out, depth + 1);
+    out.extend_from_slice(format!("\"key\": {}", e.key).as_bytes());
+    let (relation, before, after) = e.attrs.split();
+    object_end(&[relation, before, after], depth, out);
 }
 
-/// Writes `items` as a pretty JSON list at `depth` (the list's own),
-/// each item made by `json` (compact), a batch at a time on all cores.
+/// Writes `items` as a pretty JSON list at `depth` (the list's own), each
+/// item appended by `json` at the depth of the list's items, a batch at a
+/// time on all cores.
 fn write_list<T: Sync>(
     w: &mut impl std::io::Write,
     items: &[T],
     depth: usize,
-    json: impl Fn(&T) -> String + Sync,
+    json: impl Fn(&T, usize, &mut Vec<u8>) + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     if items.is_empty() {
@@ -275,7 +260,7 @@ fn write_list<T: Sync>(
                         out.push(b',');
                     }
                     newline(&mut out, depth + 1);
-                    pretty(&json(item), depth + 1, &mut out);
+                    json(item, depth + 1, &mut out);
                 }
                 out
             })
@@ -312,7 +297,7 @@ pub fn write_compact(
             out.push(b',');
         }
         newline(&mut out, 2);
-        out.extend_from_slice(quoted(key).as_bytes());
+        string(key, &mut out);
         out.extend_from_slice(b": ");
         std::io::Write::write_all(w, &out)
     };
@@ -320,7 +305,7 @@ pub fn write_compact(
     for (k, v) in &g.meta {
         if !docs_written && k.as_str() > "documents" {
             entry(w, "documents")?;
-            write_list(w, &g.documents, 2, |d| d.to_string())?;
+            write_list(w, &g.documents, 2, |d, depth, out| pretty(d, depth, out))?;
             docs_written = true;
         }
         entry(w, k)?;
@@ -330,7 +315,7 @@ pub fn write_compact(
     }
     if !docs_written {
         entry(w, "documents")?;
-        write_list(w, &g.documents, 2, |d| d.to_string())?;
+        write_list(w, &g.documents, 2, |d, depth, out| pretty(d, depth, out))?;
     }
     w.write_all(b"\n  },\n  \"nodes\": ")?;
     write_list(w, &g.nodes, 1, node_json)?;
@@ -338,8 +323,12 @@ pub fn write_compact(
     write_list(w, &g.edges, 1, edge_json)?;
     if let Some(f) = facts {
         w.write_all(b",\n  \"facts\": ")?;
-        write_list(w, f, 1, |r| {
-            serde_json::to_string(r).expect("facts always serialise")
+        write_list(w, f, 1, |r, depth, out| {
+            pretty(
+                &serde_json::to_string(r).expect("facts always serialise"),
+                depth,
+                out,
+            );
         })?;
     }
     w.write_all(b"\n}\n")
@@ -492,44 +481,46 @@ mod tests {
         }
     }
 
-    #[test]
-    fn members_of_a_compact_object_are_split_at_its_own_commas_only() {
-        let v = json!({"a": [1, {"b": "x,y:z"}], "c\"d": {"e": ","}, "relation": "MET"});
-        let compact = serde_json::to_string(&v).unwrap();
-        assert_eq!(
-            members(&compact),
-            vec![
-                ("\"a\"", "[1,{\"b\":\"x,y:z\"}]"),
-                ("\"c\\\"d\"", "{\"e\":\",\"}"),
-                ("\"relation\"", "\"MET\""),
-            ]
-        );
-        assert!(members("{}").is_empty());
-    }
-
     /// An edge starts with source, target, key and relation; a node with
     /// its id; the other attributes follow in key order.
     #[test]
     fn items_are_written_with_their_leading_fields_first() {
-        let attrs =
-            serde_json::to_string(&json!({"date": null, "relation": "MET", "evidence_count": 2}))
-                .unwrap();
-        let edge = (
-            "person:a".to_string(),
-            "person:\"b\"".to_string(),
-            3,
-            attrs.into_boxed_str(),
+        use crate::graph::{EdgeJson, EvidenceCap};
+        let at = |item: &dyn Fn(&mut Vec<u8>)| {
+            let mut out = Vec::new();
+            item(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        let m = json!({"date": null, "title": "x"});
+        let attrs = EdgeJson::new(
+            "MET",
+            m.as_object().unwrap(),
+            &EvidenceCap::First(3).of([], 2),
         );
+        let edge = CompactEdge {
+            source: "person:a".into(),
+            target: "person:\"b\"".into(),
+            key: 3,
+            attrs,
+        };
         assert_eq!(
-            edge_json(&edge),
-            r#"{"source":"person:a","target":"person:\"b\"","key":3,"relation":"MET","date":null,"evidence_count":2}"#
+            at(&|out| edge_json(&edge, 0, out)),
+            "{\n  \"source\": \"person:a\",\n  \"target\": \"person:\\\"b\\\"\",\n  \"key\": 3,\n  \
+             \"relation\": \"MET\",\n  \"date\": null,\n  \"evidence\": [],\n  \
+             \"evidence_count\": 2,\n  \"title\": \"x\"\n}"
         );
         let node = ("place:x".to_string(), "{}".to_string().into_boxed_str());
-        assert_eq!(node_json(&node), r#"{"id":"place:x"}"#);
+        assert_eq!(
+            at(&|out| node_json(&node, 0, out)),
+            "{\n  \"id\": \"place:x\"\n}"
+        );
         let node = (
             "place:x".to_string(),
-            r#"{"a":1}"#.to_string().into_boxed_str(),
+            r#"{"a":[1]}"#.to_string().into_boxed_str(),
         );
-        assert_eq!(node_json(&node), r#"{"id":"place:x","a":1}"#);
+        assert_eq!(
+            at(&|out| node_json(&node, 1, out)),
+            "{\n    \"id\": \"place:x\",\n    \"a\": [\n      1\n    ]\n  }"
+        );
     }
 }
