@@ -26,6 +26,7 @@
 use std::collections::BTreeSet;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use rayon::prelude::*;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// At most this many strings in a set of exact strings.
@@ -769,14 +770,16 @@ impl Gate {
     /// of its ASCII copy, which shut out more: in ASCII text
     /// `\d{1,2}(?:st|th)` needs one of ten digits followed by a suffix
     /// ("3rd"); in any text the digit may be any of hundreds.
-    pub fn pair<S: AsRef<str>>(patterns: &[S]) -> (Gate, Gate) {
-        let mut memo: std::collections::HashMap<&str, (Clauses, Clauses)> = Default::default();
-        let mut full = Vec::with_capacity(patterns.len());
-        let mut ascii = Vec::with_capacity(patterns.len());
-        for p in patterns {
-            let (f, a) = memo.entry(p.as_ref()).or_insert_with(|| {
-                let Some(h) = parse(p.as_ref()) else {
-                    return Default::default();
+    pub fn pair<S: AsRef<str> + Sync>(patterns: &[S]) -> (Gate, Gate) {
+        // each distinct pattern read once, on all cores
+        let mut distinct: Vec<&str> = patterns.iter().map(AsRef::as_ref).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let read: std::collections::HashMap<&str, (Clauses, Clauses)> = distinct
+            .into_par_iter()
+            .map(|p| {
+                let Some(h) = parse(p) else {
+                    return (p, Default::default());
                 };
                 let f = kept(clauses_of(&h));
                 let a = if f.is_empty() {
@@ -784,11 +787,10 @@ impl Gate {
                 } else {
                     f.clone()
                 };
-                (f, a)
-            });
-            full.push(f.clone());
-            ascii.push(a.clone());
-        }
+                (p, (f, a))
+            })
+            .collect();
+        let (full, ascii) = patterns.iter().map(|p| read[p.as_ref()].clone()).unzip();
         (Gate::of(full), Gate::of(ascii))
     }
 
