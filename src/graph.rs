@@ -1461,10 +1461,6 @@ fn number_edges<T, K: Ord>(edges: &mut [RawEdge<T>], tie: impl Fn(&T) -> K) -> V
     keys
 }
 
-fn relation_of(attrs: &Map<String, Value>) -> Box<str> {
-    str_attr(attrs, "relation").unwrap_or("").into()
-}
-
 /// Builds a [`KnowledgeGraph`].
 #[derive(Default)]
 struct GraphSink {
@@ -1474,7 +1470,8 @@ struct GraphSink {
 }
 
 impl Sink for GraphSink {
-    type Attrs = Map<String, Value>;
+    /// The relation, for sorting, and the attributes (`relation` among them).
+    type Attrs = (Box<str>, Map<String, Value>);
     fn attrs(relation: &str, mut m: Map<String, Value>, evidence: EdgeEvidence) -> Self::Attrs {
         m.insert("relation".into(), json!(relation));
         let list = serde_json::to_value(evidence.sentences).expect("evidence always serialises");
@@ -1482,14 +1479,13 @@ impl Sink for GraphSink {
         if let Some(n) = evidence.count {
             m.insert("evidence_count".into(), json!(n));
         }
-        m
+        (relation.into(), m)
     }
     fn node(&mut self, id: String, attrs: Map<String, Value>) {
         self.kg.add_node(Node { id, attrs });
     }
-    fn edge(&mut self, source: String, target: String, attrs: Map<String, Value>) {
-        self.edges
-            .push((source, target, relation_of(&attrs), attrs));
+    fn edge(&mut self, source: String, target: String, (relation, attrs): Self::Attrs) {
+        self.edges.push((source, target, relation, attrs));
     }
     fn document(&mut self, doc: Value) {
         self.documents.push(doc);
@@ -1773,7 +1769,8 @@ mod tests {
                 ] {
                     let e = cap.of(evs.iter().map(EvidenceJson::from), 7);
                     let attrs = EdgeJson::new(relation, m, &e);
-                    let map = GraphSink::attrs(relation, m.clone(), e);
+                    let (rel_key, map) = GraphSink::attrs(relation, m.clone(), e);
+                    assert_eq!(&*rel_key, relation);
                     assert_eq!(attrs.text(), serde_json::to_string(&map).unwrap());
                     let (rel, before, after) = attrs.split();
                     assert_eq!(rel, format!("\"relation\":{}", json!(relation)));

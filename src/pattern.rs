@@ -35,39 +35,6 @@ const SET_SIZE_LIMIT: usize = 1 << 27;
 /// The lazy DFA cache of a set.
 const SET_DFA_SIZE_LIMIT: usize = 1 << 25;
 
-/// A compiled value as written and its ASCII copy, made from it on first
-/// use (`cut`) and shared by clones, so it is compiled once however often
-/// the value is cloned. A value with nothing to cut is its own copy.
-#[derive(Debug, Clone)]
-struct Twin<T> {
-    full: T,
-    ascii: Arc<OnceLock<T>>,
-}
-
-impl<T: Clone> Twin<T> {
-    fn new(full: T) -> Self {
-        Twin {
-            full,
-            ascii: Arc::default(),
-        }
-    }
-
-    fn ascii(&self, cut: fn(&T) -> Option<T>) -> &T {
-        self.ascii
-            .get_or_init(|| cut(&self.full).unwrap_or_else(|| self.full.clone()))
-    }
-
-    /// The copy when `haystack` is all ASCII, the value as written otherwise.
-    #[inline]
-    fn on(&self, haystack: &str, cut: fn(&T) -> Option<T>) -> &T {
-        if haystack.is_ascii() {
-            self.ascii(cut)
-        } else {
-            &self.full
-        }
-    }
-}
-
 /// A regex and its copy for ASCII text.
 #[derive(Debug, Clone)]
 pub struct Pattern(Arc<Forms>);
@@ -90,7 +57,7 @@ impl Pattern {
     /// The error of the regex crate when `pat` does not compile.
     pub fn new(pat: &str) -> Result<Self, regex::Error> {
         let copy = ascii_pattern(pat).and_then(|(cut, names)| {
-            build(&cut)
+            build(&cut, SIZE_LIMIT)
                 .ok()
                 .filter(|a| a.capture_names().eq(names.iter().map(Option::as_deref)))
         });
@@ -100,7 +67,7 @@ impl Pattern {
                 full: Some((pat.to_string(), OnceLock::new())),
             },
             None => Forms {
-                ascii: build(pat)?,
+                ascii: build(pat, SIZE_LIMIT)?,
                 full: None,
             },
         })))
@@ -133,10 +100,7 @@ impl Pattern {
             return &self.0.ascii;
         };
         cell.get_or_init(|| {
-            RegexBuilder::new(src)
-                .size_limit(SIZE_LIMIT * 16)
-                .dfa_size_limit(DFA_SIZE_LIMIT)
-                .build()
+            build(src, SIZE_LIMIT * 16)
                 .ok()
                 .filter(|f| same_groups(f, &self.0.ascii))
                 // past even that, the copy: it reads every ASCII word alike
@@ -161,63 +125,82 @@ impl Pattern {
     }
 }
 
-/// A set of patterns, also compiled twice.
+/// A set of patterns, also compiled twice, in the same order as a
+/// [`Pattern`]: the set of their ASCII copies at once, the set as written
+/// the first time a text that is not all ASCII needs it.
 #[derive(Debug, Clone)]
-pub struct PatternSet(Twin<RegexSet>);
+pub struct PatternSet(Arc<SetForms>);
+
+#[derive(Debug)]
+struct SetForms {
+    /// The set for ASCII text (the set as written when no pattern has a
+    /// copy).
+    ascii: RegexSet,
+    /// When any pattern has a copy: the patterns as written, and their set
+    /// once a text that is not all ASCII has needed it.
+    full: Option<(Vec<String>, OnceLock<RegexSet>)>,
+}
 
 impl PatternSet {
-    /// Builds the set of `patterns`, in order; the set of their ASCII
-    /// copies is compiled the first time it is needed.
+    /// Builds the set of `patterns`, in order.
     ///
     /// # Errors
     /// The error of the regex crate when the set does not compile.
     pub fn new(patterns: &[&Pattern]) -> Result<Self, regex::Error> {
-        let full = build_set(patterns.iter().map(|p| p.as_str()))?;
-        Ok(PatternSet(Twin::new(full)))
+        let written: Vec<String> = patterns.iter().map(|p| p.as_str().to_string()).collect();
+        let copies = patterns.iter().any(|p| p.0.full.is_some());
+        let ascii = copies
+            .then(|| build_set(patterns.iter().map(|p| p.ascii_str()), SET_SIZE_LIMIT).ok())
+            .flatten();
+        Ok(PatternSet(Arc::new(match ascii {
+            Some(ascii) => SetForms {
+                ascii,
+                full: Some((written, OnceLock::new())),
+            },
+            None => SetForms {
+                ascii: build_set(written.iter().map(String::as_str), SET_SIZE_LIMIT)?,
+                full: None,
+            },
+        })))
     }
 
     /// The set to run over `haystack` (see [`Pattern::on`]).
     #[inline]
     pub fn on(&self, haystack: &str) -> &RegexSet {
-        self.0.on(haystack, ascii_set)
+        let Some((written, cell)) = self.0.full.as_ref().filter(|_| !haystack.is_ascii()) else {
+            return &self.0.ascii;
+        };
+        // as for a pattern: more room than the copies had, else the copies
+        cell.get_or_init(|| {
+            build_set(written.iter().map(String::as_str), SET_SIZE_LIMIT * 16)
+                .unwrap_or_else(|_| self.0.ascii.clone())
+        })
     }
 
     /// Number of patterns.
     pub fn len(&self) -> usize {
-        self.0.full.len()
+        self.0.ascii.len()
     }
 
     /// True when the set holds no pattern.
     pub fn is_empty(&self) -> bool {
-        self.0.full.is_empty()
+        self.0.ascii.is_empty()
     }
 }
 
-/// The set of the ASCII copies of `full`'s patterns, when any has a class
-/// to cut and the set compiles.
-fn ascii_set(full: &RegexSet) -> Option<RegexSet> {
-    let cut: Vec<Option<String>> = full
-        .patterns()
-        .iter()
-        .map(|p| ascii_pattern(p).map(|(cut, _)| cut))
-        .collect();
-    if cut.iter().all(Option::is_none) {
-        return None;
-    }
-    let pats = full.patterns().iter().zip(&cut);
-    build_set(pats.map(|(p, c)| c.as_deref().unwrap_or(p))).ok()
-}
-
-fn build(pat: &str) -> Result<Regex, regex::Error> {
+fn build(pat: &str, size_limit: usize) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pat)
-        .size_limit(SIZE_LIMIT)
+        .size_limit(size_limit)
         .dfa_size_limit(DFA_SIZE_LIMIT)
         .build()
 }
 
-fn build_set<'a>(pats: impl Iterator<Item = &'a str>) -> Result<RegexSet, regex::Error> {
+fn build_set<'a>(
+    pats: impl Iterator<Item = &'a str>,
+    size_limit: usize,
+) -> Result<RegexSet, regex::Error> {
     RegexSetBuilder::new(pats)
-        .size_limit(SET_SIZE_LIMIT)
+        .size_limit(size_limit)
         .dfa_size_limit(SET_DFA_SIZE_LIMIT)
         .build()
 }
@@ -405,6 +388,19 @@ mod tests {
         let q = Pattern::new(r"(?-u:\b)met").unwrap();
         assert_eq!(written(&q), None);
         assert!(std::ptr::eq(q.on("é met"), q.on("met")));
+    }
+
+    #[test]
+    fn a_set_as_written_is_compiled_only_when_a_text_needs_it() {
+        let a = Pattern::new(r"\p{Lu}\p{Ll}+ met").unwrap();
+        let set = PatternSet::new(&[&a]).unwrap();
+        let written = |s: &PatternSet| s.0.full.as_ref().map(|(_, cell)| cell.get().is_some());
+        assert!(set.on("Kim met Xi").is_match("Kim met Xi"));
+        assert_eq!(written(&set), Some(false));
+        assert!(set.on("Émile met Xi").is_match("Émile met Xi"));
+        assert_eq!(written(&set), Some(true));
+        let plain = Pattern::new(r"(?-u:\b)met").unwrap();
+        assert_eq!(written(&PatternSet::new(&[&plain]).unwrap()), None);
     }
 
     #[test]
