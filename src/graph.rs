@@ -6,6 +6,7 @@
 //! the attributes the exporters and queries read.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use rayon::prelude::*;
@@ -368,12 +369,9 @@ impl EvidenceCap {
     }
 
     /// The evidence attributes of an edge supported by `count` sentences,
-    /// `evs` (in [`Evidence`] order) those of them still held.
-    pub(crate) fn of<'a>(
-        self,
-        evs: impl IntoIterator<Item = EvidenceJson<'a>>,
-        count: usize,
-    ) -> EdgeEvidence<'a> {
+    /// `evs` (in [`Evidence`] order, each as the sink holds it) those of
+    /// them still held.
+    pub(crate) fn of<T>(self, evs: impl IntoIterator<Item = T>, count: usize) -> EdgeEvidence<T> {
         let limit = self.limit();
         EdgeEvidence {
             sentences: evs.into_iter().take(limit.unwrap_or(usize::MAX)).collect(),
@@ -382,11 +380,10 @@ impl EvidenceCap {
     }
 }
 
-/// An edge's `evidence` (the sentences kept, in [`Evidence`] order) and,
-/// under a cap, `evidence_count`, as a sink writes them: straight to JSON
-/// text for a [`CompactGraph`], as JSON values for a [`KnowledgeGraph`].
-pub(crate) struct EdgeEvidence<'a> {
-    sentences: Vec<EvidenceJson<'a>>,
+/// An edge's `evidence` (the sentences kept, in [`Evidence`] order, each as
+/// a sink holds it: [`Sink::Evidence`]) and, under a cap, `evidence_count`.
+pub(crate) struct EdgeEvidence<T> {
+    sentences: Vec<T>,
     count: Option<usize>,
 }
 
@@ -433,6 +430,68 @@ impl<'a> From<&'a Evidence> for EvidenceJson<'a> {
             start: e.start,
         }
     }
+}
+
+/// One evidence sentence as compact JSON, the object [`EvidenceJson`]
+/// serialises to, written once however many edges it supports (an event's
+/// sentence backs its `MET`, `PARTICIPATED_IN`, `HELD_IN` and `REPORTED`
+/// edges alike) and shared by them. The byte range of each value is kept,
+/// so the graph JSON is written from the pieces without escaping the
+/// sentence again or scanning it for its closing quote.
+#[derive(Debug, PartialEq, Eq)]
+pub struct EvidenceText {
+    text: Box<str>,
+    /// The byte range in `text` of each value, in the order of
+    /// [`EvidenceText::KEYS`].
+    values: [(u32, u32); 5],
+}
+
+impl EvidenceText {
+    /// The object's keys, in the order `serde_json` writes them.
+    pub const KEYS: [&'static str; 5] = ["doc", "end", "rule", "sentence", "start"];
+
+    fn new(e: &EvidenceJson) -> EvidenceText {
+        let mut out = Vec::with_capacity(e.doc.len() + e.rule.len() + e.sentence.len() + 64);
+        let mut values = [(0, 0); 5];
+        values[0] = member(&mut out, Self::KEYS[0], e.doc);
+        values[1] = member(&mut out, Self::KEYS[1], e.end);
+        values[2] = member(&mut out, Self::KEYS[2], e.rule);
+        values[3] = member(&mut out, Self::KEYS[3], e.sentence);
+        values[4] = member(&mut out, Self::KEYS[4], e.start);
+        out.push(b'}');
+        EvidenceText {
+            text: String::from_utf8(out)
+                .expect("serde_json writes UTF-8")
+                .into_boxed_str(),
+            values,
+        }
+    }
+
+    /// The whole object: `{"doc":…,"end":…,"rule":…,"sentence":…,"start":…}`.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Each key and its value as compact JSON, in key order.
+    pub fn members(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        Self::KEYS
+            .into_iter()
+            .zip(self.values)
+            .map(|(k, (start, end))| (k, &self.text[start as usize..end as usize]))
+    }
+}
+
+/// Appends `"key":value` to the compact object being written in `out`
+/// (opening it, or following the member before with a comma); gives the
+/// byte range of the value.
+fn member(out: &mut Vec<u8>, key: &str, value: impl Serialize) -> (u32, u32) {
+    out.push(if out.is_empty() { b'{' } else { b',' });
+    serde_json::to_writer(&mut *out, key).expect("strings always serialise");
+    out.push(b':');
+    let start = out.len();
+    serde_json::to_writer(&mut *out, &value).expect("evidence always serialises");
+    let offset = |i: usize| u32::try_from(i).expect("a sentence under 4 GB");
+    (offset(start), offset(out.len()))
 }
 
 /// The evidence of a plain edge as merged so far: with a cap, only the
@@ -1091,14 +1150,44 @@ impl<'a> Merger<'a> {
         format!("event:{}", parts.join("-"))
     }
 
+    /// The sentences of event `e` still held, in [`Evidence`] order (equal
+    /// ones once), each made once for the sink however many edges it
+    /// supports; and for each supporting sentence, its place among them
+    /// (none when its text is no longer held).
+    fn held_evidence<S: Sink>(&self, e: &GEvent) -> (Vec<S::Evidence>, Vec<Option<usize>>) {
+        let mut order: Vec<(EvidenceJson, usize)> = e
+            .support
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let sentence = s.sentence.as_deref()?;
+                let json = EvidenceJson {
+                    doc: self.doc_ids.get(s.id.doc),
+                    end: s.id.end,
+                    rule: self.rule_ids.get(s.id.rule),
+                    sentence,
+                    start: s.id.start,
+                };
+                Some((json, i))
+            })
+            .collect();
+        order.sort_unstable();
+        let mut held = Vec::with_capacity(order.len());
+        let mut place_of = vec![None; e.support.len()];
+        let mut last = None;
+        for (json, i) in order {
+            if last != Some(json) {
+                held.push(S::evidence(&json));
+                last = Some(json);
+            }
+            place_of[i] = Some(held.len() - 1);
+        }
+        (held, place_of)
+    }
+
     /// An event's node attributes and its edges (MET, PARTICIPATED_IN,
     /// HELD_IN, REPORTED).
-    fn event_out<'e, S: Sink>(
-        &'e self,
-        e: &'e GEvent,
-        id: &str,
-        ids: &[Option<String>],
-    ) -> EventOut<S> {
+    fn event_out<S: Sink>(&self, e: &GEvent, id: &str, ids: &[Option<String>]) -> EventOut<S> {
         let date = e.date.map(|d| d.to_string());
         let place_id = e.place.and_then(|p| ids[p].clone());
         let id_of = |g: usize| ids[g].clone();
@@ -1134,25 +1223,22 @@ impl<'a> Merger<'a> {
         attrs.insert("kind".into(), json!(e.kind));
         attrs.insert("date".into(), json!(date));
         attrs.insert("place".into(), json!(place_id));
-        // MET per pair of counterparts
-        // each edge's sentences still held (with a cap, its first ones)
-        // and how many there are
-        let evidence = |s: &'e Sup| {
-            s.sentence.as_deref().map(|t| EvidenceJson {
-                doc: self.doc_ids.get(s.id.doc),
-                sentence: t,
-                start: s.id.start,
-                end: s.id.end,
-                rule: self.rule_ids.get(s.id.rule),
-            })
+        // each sentence still held (with a cap, those that may be among an
+        // edge's first), made once for the sink; each edge's sentences are
+        // their places among them, and how many support it
+        let (held, place_of) = self.held_evidence::<S>(e);
+        let sentences = |mut at: Vec<usize>, count: usize| {
+            at.sort_unstable();
+            at.dedup();
+            self.cap.of(at.into_iter().map(|i| held[i].clone()), count)
         };
-        type Evs<'e> = (BTreeSet<EvidenceJson<'e>>, usize);
-        let mut pairs: BTreeMap<(String, String), Evs> = BTreeMap::new();
-        let mut part: BTreeMap<String, (Evs, &str, usize)> = BTreeMap::new();
-        for sup in &e.support {
+        type Evs = (Vec<usize>, usize);
+        // MET per pair of counterparts
+        let mut pairs: BTreeMap<(&str, &str), Evs> = BTreeMap::new();
+        for (sup, at) in e.support.iter().zip(&place_of) {
             let mut keys = BTreeSet::new();
             for &(a, b) in &sup.pairs {
-                let (Some(ia), Some(ib)) = (id_of(a), id_of(b)) else {
+                let (Some(ia), Some(ib)) = (ids[a].as_deref(), ids[b].as_deref()) else {
                     continue;
                 };
                 if ia == ib {
@@ -1160,22 +1246,24 @@ impl<'a> Merger<'a> {
                 }
                 keys.insert(if ia < ib { (ia, ib) } else { (ib, ia) });
             }
-            let ev = if keys.is_empty() { None } else { evidence(sup) };
             for key in keys {
                 let bag = pairs.entry(key).or_default();
                 bag.1 += 1;
-                bag.0.extend(ev);
+                bag.0.extend(*at);
             }
         }
+        let mut part: BTreeMap<&str, (Evs, &str, usize)> = BTreeMap::new();
         for s in 0..2 {
             for (set, role) in [(&e.sides[s], "principal"), (&e.attendees[s], "attendee")] {
                 for &g in set {
-                    let Some(pid) = id_of(g) else { continue };
+                    let Some(pid) = ids[g].as_deref() else {
+                        continue;
+                    };
                     let mut evs: Evs = Default::default();
-                    for sup in &e.support {
+                    for (sup, at) in e.support.iter().zip(&place_of) {
                         if sup.pairs.iter().any(|&(a, b)| a == g || b == g) {
                             evs.1 += 1;
-                            evs.0.extend(evidence(sup));
+                            evs.0.extend(*at);
                         }
                     }
                     part.insert(pid, (evs, role, s));
@@ -1188,39 +1276,28 @@ impl<'a> Merger<'a> {
             m.insert("date".into(), json!(date));
             m.insert("place".into(), json!(place_id));
             edges.push((
-                a,
-                b,
-                S::attrs("MET", m, self.cap.of(evs.iter().copied(), count)),
+                a.to_string(),
+                b.to_string(),
+                S::attrs("MET", m, sentences(evs, count)),
             ));
         }
         for (pid, ((evs, count), role, side)) in part {
             let mut m = Map::new();
             m.insert("role".into(), json!(role));
             m.insert("side".into(), json!(side + 1));
-            let attrs = S::attrs(
-                "PARTICIPATED_IN",
-                m,
-                self.cap.of(evs.iter().copied(), count),
-            );
-            edges.push((pid, id.to_string(), attrs));
+            let attrs = S::attrs("PARTICIPATED_IN", m, sentences(evs, count));
+            edges.push((pid.to_string(), id.to_string(), attrs));
         }
-        let all: BTreeSet<EvidenceJson> = e.support.iter().filter_map(evidence).collect();
+        // every sentence held, for the edges of the whole event
         let count = e.support.len();
+        let all = || self.cap.of(held.iter().cloned(), count);
         if let Some(p) = &place_id {
-            let attrs = S::attrs(
-                "HELD_IN",
-                Map::new(),
-                self.cap.of(all.iter().copied(), count),
-            );
+            let attrs = S::attrs("HELD_IN", Map::new(), all());
             edges.push((id.to_string(), p.clone(), attrs));
         }
         for &r in &e.reporters {
             if let Some(rid) = id_of(r) {
-                let attrs = S::attrs(
-                    "REPORTED",
-                    Map::new(),
-                    self.cap.of(all.iter().copied(), count),
-                );
+                let attrs = S::attrs("REPORTED", Map::new(), all());
                 edges.push((rid, id.to_string(), attrs));
             }
         }
@@ -1314,7 +1391,8 @@ impl<'a> Merger<'a> {
                             "rule".into(),
                             json!(format!("gazetteer:{}", self.x.known[k].node_id)),
                         );
-                        sink.edge(src, dst, S::attrs("LOCATED_IN", a, self.cap.of([], 0)));
+                        let none = self.cap.of([], 0);
+                        sink.edge(src, dst, S::attrs("LOCATED_IN", a, none));
                     }
                 }
             }
@@ -1373,16 +1451,8 @@ impl<'a> Merger<'a> {
                     if rel == "VISITED" {
                         m.insert("date".into(), json!(date));
                     }
-                    Some((
-                        a,
-                        b,
-                        S::attrs(
-                            rel,
-                            m,
-                            self.cap
-                                .of(bag.kept.iter().map(EvidenceJson::from), bag.count),
-                        ),
-                    ))
+                    let evs = bag.kept.iter().map(|e| S::evidence(&e.into()));
+                    Some((a, b, S::attrs(rel, m, self.cap.of(evs, bag.count))))
                 })
                 .collect();
             for (a, b, m) in made.into_iter().flatten() {
@@ -1414,11 +1484,20 @@ impl<'a> Merger<'a> {
 /// Where [`Merger::emit`] puts the graph: nodes, edges (in any order; the
 /// sink sorts them and numbers parallel edges), documents and metadata.
 trait Sink {
+    /// One evidence sentence as the sink holds it: made once however many
+    /// edges it supports, and cloned into each.
+    type Evidence: Clone + Send;
     /// An edge's attributes as the sink holds them.
     type Attrs: Send;
+    /// An evidence sentence. Called (on all cores) as edges are made.
+    fn evidence(e: &EvidenceJson) -> Self::Evidence;
     /// An edge's attributes: its `relation`, the others but evidence in
     /// `m`, and its evidence. Called (on all cores) as edges are made.
-    fn attrs(relation: &str, m: Map<String, Value>, evidence: EdgeEvidence) -> Self::Attrs;
+    fn attrs(
+        relation: &str,
+        m: Map<String, Value>,
+        evidence: EdgeEvidence<Self::Evidence>,
+    ) -> Self::Attrs;
     fn node(&mut self, id: String, attrs: Map<String, Value>);
     fn edge(&mut self, source: String, target: String, attrs: Self::Attrs);
     fn document(&mut self, doc: Value);
@@ -1472,10 +1551,18 @@ struct GraphSink {
 impl Sink for GraphSink {
     /// The relation, for sorting, and the attributes (`relation` among them).
     type Attrs = (Box<str>, Map<String, Value>);
-    fn attrs(relation: &str, mut m: Map<String, Value>, evidence: EdgeEvidence) -> Self::Attrs {
+    /// The sentence's object.
+    type Evidence = Value;
+    fn evidence(e: &EvidenceJson) -> Value {
+        serde_json::to_value(e).expect("evidence always serialises")
+    }
+    fn attrs(
+        relation: &str,
+        mut m: Map<String, Value>,
+        evidence: EdgeEvidence<Value>,
+    ) -> Self::Attrs {
         m.insert("relation".into(), json!(relation));
-        let list = serde_json::to_value(evidence.sentences).expect("evidence always serialises");
-        m.insert("evidence".into(), list);
+        m.insert("evidence".into(), Value::Array(evidence.sentences));
         if let Some(n) = evidence.count {
             m.insert("evidence_count".into(), json!(n));
         }
@@ -1546,25 +1633,41 @@ pub struct CompactEdge {
 }
 
 /// An edge's attributes as compact JSON, as `serde_json` writes them from
-/// the edge's map (keys in order, `relation` among them), and where
-/// `relation` is in the text, so the graph JSON can list it first without
-/// parsing the rest.
+/// the edge's map (keys in order, `relation` among them), held so that the
+/// graph JSON can list `relation` first without parsing the rest.
 ///
-/// The text is made straight from the edge's parts: an edge's evidence, a
-/// list of sentences that can run to megabytes, is never built as JSON
-/// values.
+/// The members are made straight from the edge's parts: an edge's
+/// evidence, a list of sentences that can run to megabytes, is never built
+/// as JSON values, and each sentence is written once, shared by every edge
+/// it supports ([`EvidenceText`]).
 #[derive(Debug)]
 pub struct EdgeJson {
-    text: Box<str>,
-    /// Byte range of the `"relation":…` member.
+    /// The members but `evidence`, compact (`"key":value` separated by
+    /// commas), in key order.
+    members: Box<str>,
+    /// Byte range of the `"relation":…` member in `members`.
     relation: (u32, u32),
+    /// Where `evidence` stands among the members: the byte offset in
+    /// `members` of the first member after it.
+    evidence_at: u32,
+    /// The evidence sentences, in [`Evidence`] order.
+    evidence: Box<[Arc<EvidenceText>]>,
+}
+
+/// A run of an edge's members, as [`EdgeJson::runs`] gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeMembers<'a> {
+    /// Members as compact JSON (`"key":value` separated by commas); may be
+    /// empty.
+    Compact(&'a str),
+    /// The `evidence` member: its sentences.
+    Evidence(&'a [Arc<EvidenceText>]),
 }
 
 /// A value of an edge attribute, as [`EdgeJson::new`] writes it.
 enum AttrValue<'a> {
     Json(&'a Value),
     Str(&'a str),
-    Evidence(&'a [EvidenceJson<'a>]),
     Count(usize),
 }
 
@@ -1573,7 +1676,6 @@ impl Serialize for AttrValue<'_> {
         match self {
             AttrValue::Json(v) => v.serialize(s),
             AttrValue::Str(v) => v.serialize(s),
-            AttrValue::Evidence(v) => v.serialize(s),
             AttrValue::Count(v) => v.serialize(s),
         }
     }
@@ -1582,24 +1684,31 @@ impl Serialize for AttrValue<'_> {
 impl EdgeJson {
     /// The attributes [`GraphSink::attrs`] makes a map of, written as
     /// `serde_json` writes that map.
-    pub(crate) fn new(relation: &str, m: &Map<String, Value>, evidence: &EdgeEvidence) -> EdgeJson {
+    pub(crate) fn new(
+        relation: &str,
+        m: &Map<String, Value>,
+        evidence: EdgeEvidence<Arc<EvidenceText>>,
+    ) -> EdgeJson {
         let mut members: Vec<(&str, AttrValue)> = m
             .iter()
             .map(|(k, v)| (k.as_str(), AttrValue::Json(v)))
             .collect();
         members.push(("relation", AttrValue::Str(relation)));
-        members.push(("evidence", AttrValue::Evidence(&evidence.sentences)));
         if let Some(n) = evidence.count {
             members.push(("evidence_count", AttrValue::Count(n)));
         }
         members.sort_by_key(|(k, _)| *k);
-        let mut out = vec![b'{'];
+        let mut out = Vec::new();
         let mut at = (0, 0);
+        let mut evidence_at = None;
         for (i, (k, v)) in members.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             let start = out.len();
+            if evidence_at.is_none() && *k > "evidence" {
+                evidence_at = Some(start);
+            }
             serde_json::to_writer(&mut out, k).expect("strings always serialise");
             out.push(b':');
             serde_json::to_writer(&mut out, v).expect("attributes always serialise");
@@ -1607,33 +1716,75 @@ impl EdgeJson {
                 at = (start, out.len());
             }
         }
-        out.push(b'}');
+        let evidence_at = evidence_at.unwrap_or(out.len());
         let offset = |i: usize| u32::try_from(i).expect("an edge's attributes under 4 GB");
         EdgeJson {
-            text: String::from_utf8(out)
+            members: String::from_utf8(out)
                 .expect("serde_json writes UTF-8")
                 .into_boxed_str(),
             relation: (offset(at.0), offset(at.1)),
+            evidence_at: offset(evidence_at),
+            evidence: evidence.sentences.into_boxed_slice(),
         }
     }
 
-    /// The whole object: `{"date":…,"evidence":[…],"relation":"MET",…}`.
-    pub fn text(&self) -> &str {
-        &self.text
+    /// The compact members before `evidence` and those after it.
+    fn around_evidence(&self) -> (&str, &str) {
+        let (t, at) = (&*self.members, self.evidence_at as usize);
+        // a member after another follows its comma
+        (&t[..at.saturating_sub(1)], &t[at..])
     }
 
-    /// The members (compact, `"key":value` separated by commas; each may be
-    /// empty): `"relation":…`, those before it, those after it.
-    pub fn split(&self) -> (&str, &str, &str) {
+    /// The whole object: `{"date":…,"evidence":[…],"relation":"MET",…}`.
+    pub fn text(&self) -> String {
+        let (before, after) = self.around_evidence();
+        let mut out = String::with_capacity(
+            self.members.len()
+                + self
+                    .evidence
+                    .iter()
+                    .map(|e| e.text().len() + 1)
+                    .sum::<usize>()
+                + 16,
+        );
+        out.push('{');
+        if !before.is_empty() {
+            out.push_str(before);
+            out.push(',');
+        }
+        out.push_str("\"evidence\":[");
+        for (i, e) in self.evidence.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(e.text());
+        }
+        out.push(']');
+        if !after.is_empty() {
+            out.push(',');
+            out.push_str(after);
+        }
+        out.push('}');
+        out
+    }
+
+    /// The members in the order the graph JSON lists them: `"relation":…`,
+    /// then the others in key order: those before `evidence`, `evidence`,
+    /// those between it and `relation`, those after `relation` (`evidence`
+    /// always sorts before `relation`).
+    pub fn runs(&self) -> [EdgeMembers<'_>; 5] {
         let (start, end) = (self.relation.0 as usize, self.relation.1 as usize);
-        let t = &self.text;
-        let before = if start > 1 { &t[1..start - 1] } else { "" };
-        let after = if end + 1 < t.len() {
-            &t[end + 1..t.len() - 1]
-        } else {
-            ""
-        };
-        (&t[start..end], before, after)
+        let (t, at) = (&*self.members, self.evidence_at as usize);
+        let before = self.around_evidence().0;
+        let between = if start > at { &t[at..start - 1] } else { "" };
+        let after = if end < t.len() { &t[end + 1..] } else { "" };
+        [
+            EdgeMembers::Compact(&t[start..end]),
+            EdgeMembers::Compact(before),
+            EdgeMembers::Evidence(&self.evidence),
+            EdgeMembers::Compact(between),
+            EdgeMembers::Compact(after),
+        ]
     }
 }
 
@@ -1667,8 +1818,17 @@ fn compact(v: &impl serde::Serialize) -> Box<str> {
 impl Sink for CompactSink {
     /// The relation, for sorting, and the attributes.
     type Attrs = (Box<str>, EdgeJson);
-    fn attrs(relation: &str, m: Map<String, Value>, evidence: EdgeEvidence) -> Self::Attrs {
-        (relation.into(), EdgeJson::new(relation, &m, &evidence))
+    /// The sentence as JSON text, shared by the edges it supports.
+    type Evidence = Arc<EvidenceText>;
+    fn evidence(e: &EvidenceJson) -> Arc<EvidenceText> {
+        Arc::new(EvidenceText::new(e))
+    }
+    fn attrs(
+        relation: &str,
+        m: Map<String, Value>,
+        evidence: EdgeEvidence<Self::Evidence>,
+    ) -> Self::Attrs {
+        (relation.into(), EdgeJson::new(relation, &m, evidence))
     }
     fn node(&mut self, id: String, attrs: Map<String, Value>) {
         if self.ids.insert(id.clone()) {
@@ -1692,7 +1852,7 @@ impl CompactSink {
     fn done(mut self) -> CompactGraph {
         let mut g = self.graph;
         g.nodes.sort_by(|a, b| a.0.cmp(&b.0));
-        let keys = number_edges(&mut self.edges, |a| a.text().to_owned());
+        let keys = number_edges(&mut self.edges, EdgeJson::text);
         // an edge whose end is not a node is left out, as `add_edge` leaves it
         let ids = &self.ids;
         g.edges = self
@@ -1740,7 +1900,8 @@ mod tests {
 
     /// An edge's JSON text is what `serde_json` writes from the map a
     /// [`GraphSink`] makes of the same attributes, whatever keys sort
-    /// around `relation` and the evidence, and it splits around `relation`.
+    /// around `relation` and the evidence, and its runs list `relation`
+    /// first, then the others in key order.
     #[test]
     fn edge_json_is_the_serialised_map_of_the_same_attributes() {
         let ev = |doc: &str, sentence: &str, start| Evidence {
@@ -1767,18 +1928,31 @@ mod tests {
                     EvidenceCap::First(1),
                     EvidenceCap::First(0),
                 ] {
-                    let e = cap.of(evs.iter().map(EvidenceJson::from), 7);
-                    let attrs = EdgeJson::new(relation, m, &e);
-                    let (rel_key, map) = GraphSink::attrs(relation, m.clone(), e);
+                    let json = evs.iter().map(EvidenceJson::from);
+                    let texts = json.clone().map(|e| CompactSink::evidence(&e));
+                    let attrs = EdgeJson::new(relation, m, cap.of(texts, 7));
+                    let values = json.map(|e| GraphSink::evidence(&e));
+                    let (rel_key, mut map) =
+                        GraphSink::attrs(relation, m.clone(), cap.of(values, 7));
                     assert_eq!(&*rel_key, relation);
                     assert_eq!(attrs.text(), serde_json::to_string(&map).unwrap());
-                    let (rel, before, after) = attrs.split();
-                    assert_eq!(rel, format!("\"relation\":{}", json!(relation)));
-                    let runs: Vec<&str> = [before, rel, after]
+                    // the runs: `relation`, then the others in key order
+                    let runs: Vec<String> = attrs
+                        .runs()
                         .into_iter()
+                        .map(|r| match r {
+                            EdgeMembers::Compact(run) => run.to_string(),
+                            EdgeMembers::Evidence(list) => {
+                                let list: Vec<&str> = list.iter().map(|e| e.text()).collect();
+                                format!("\"evidence\":[{}]", list.join(","))
+                            }
+                        })
                         .filter(|r| !r.is_empty())
                         .collect();
-                    assert_eq!(format!("{{{}}}", runs.join(",")), attrs.text());
+                    assert_eq!(runs[0], format!("\"relation\":{}", json!(relation)));
+                    map.remove("relation");
+                    let others = serde_json::to_string(&map).unwrap();
+                    assert_eq!(runs[1..].join(","), others[1..others.len() - 1]);
                 }
             }
         }

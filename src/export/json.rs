@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::facts::DocRecord;
-use crate::graph::{CompactEdge, CompactGraph, Edge, KnowledgeGraph, Node};
+use crate::graph::{
+    CompactEdge, CompactGraph, Edge, EdgeMembers, EvidenceText, KnowledgeGraph, Node,
+};
 
 struct NodeOut<'a>(&'a Node);
 struct EdgeOut<'a>(&'a Edge);
@@ -231,8 +233,56 @@ fn edge_json(e: &CompactEdge, depth: usize, out: &mut Vec<u8>) {
     out.push(b',');
     newline(out, depth + 1);
     out.extend_from_slice(format!("\"key\": {}", e.key).as_bytes());
-    let (relation, before, after) = e.attrs.split();
-    object_end(&[relation, before, after], depth, out);
+    for run in e.attrs.runs() {
+        match run {
+            EdgeMembers::Compact("") => {}
+            EdgeMembers::Compact(run) => {
+                out.push(b',');
+                newline(out, depth + 1);
+                pretty(run, depth + 1, out);
+            }
+            EdgeMembers::Evidence(list) => {
+                out.push(b',');
+                newline(out, depth + 1);
+                out.extend_from_slice(b"\"evidence\": ");
+                evidence_json(list, depth + 1, out);
+            }
+        }
+    }
+    newline(out, depth);
+    out.push(b'}');
+}
+
+/// Appends an edge's evidence list, at `depth` (the list's own): each
+/// sentence's object laid out from its values, already JSON, so the
+/// sentence is copied, not scanned.
+fn evidence_json(list: &[std::sync::Arc<EvidenceText>], depth: usize, out: &mut Vec<u8>) {
+    if list.is_empty() {
+        out.extend_from_slice(b"[]");
+        return;
+    }
+    out.push(b'[');
+    for (i, e) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        newline(out, depth + 1);
+        out.push(b'{');
+        for (j, (key, value)) in e.members().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            newline(out, depth + 2);
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\": ");
+            out.extend_from_slice(value.as_bytes());
+        }
+        newline(out, depth + 1);
+        out.push(b'}');
+    }
+    newline(out, depth);
+    out.push(b']');
 }
 
 /// Writes `items` as a pretty JSON list at `depth` (the list's own), each
@@ -495,7 +545,7 @@ mod tests {
         let attrs = EdgeJson::new(
             "MET",
             m.as_object().unwrap(),
-            &EvidenceCap::First(3).of([], 2),
+            EvidenceCap::First(3).of([], 2),
         );
         let edge = CompactEdge {
             source: "person:a".into(),
