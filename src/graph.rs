@@ -452,12 +452,17 @@ impl EvidenceText {
 
     fn new(e: &EvidenceJson) -> EvidenceText {
         let mut out = Vec::with_capacity(e.doc.len() + e.rule.len() + e.sentence.len() + 64);
-        let mut values = [(0, 0); 5];
-        values[0] = member(&mut out, Self::KEYS[0], e.doc);
-        values[1] = member(&mut out, Self::KEYS[1], e.end);
-        values[2] = member(&mut out, Self::KEYS[2], e.rule);
-        values[3] = member(&mut out, Self::KEYS[3], e.sentence);
-        values[4] = member(&mut out, Self::KEYS[4], e.start);
+        let json = crate::export::json::string;
+        let number = |n: usize| {
+            move |out: &mut Vec<u8>| serde_json::to_writer(out, &n).expect("numbers serialise")
+        };
+        let values = [
+            member(&mut out, Self::KEYS[0], |out| json(e.doc, out)),
+            member(&mut out, Self::KEYS[1], number(e.end)),
+            member(&mut out, Self::KEYS[2], |out| json(e.rule, out)),
+            member(&mut out, Self::KEYS[3], |out| json(e.sentence, out)),
+            member(&mut out, Self::KEYS[4], number(e.start)),
+        ];
         out.push(b'}');
         EvidenceText {
             text: String::from_utf8(out)
@@ -482,14 +487,14 @@ impl EvidenceText {
 }
 
 /// Appends `"key":value` to the compact object being written in `out`
-/// (opening it, or following the member before with a comma); gives the
-/// byte range of the value.
-fn member(out: &mut Vec<u8>, key: &str, value: impl Serialize) -> (u32, u32) {
+/// (opening it, or following the member before with a comma), the value
+/// as `value` writes it; gives the byte range of the value.
+fn member(out: &mut Vec<u8>, key: &str, value: impl FnOnce(&mut Vec<u8>)) -> (u32, u32) {
     out.push(if out.is_empty() { b'{' } else { b',' });
-    serde_json::to_writer(&mut *out, key).expect("strings always serialise");
+    crate::export::json::string(key, out);
     out.push(b':');
     let start = out.len();
-    serde_json::to_writer(&mut *out, &value).expect("evidence always serialises");
+    value(out);
     let offset = |i: usize| u32::try_from(i).expect("a sentence under 4 GB");
     (offset(start), offset(out.len()))
 }
@@ -1709,9 +1714,13 @@ impl EdgeJson {
             if evidence_at.is_none() && *k > "evidence" {
                 evidence_at = Some(start);
             }
-            serde_json::to_writer(&mut out, k).expect("strings always serialise");
+            crate::export::json::string(k, &mut out);
             out.push(b':');
-            serde_json::to_writer(&mut out, v).expect("attributes always serialise");
+            match v {
+                AttrValue::Str(s) => crate::export::json::string(s, &mut out),
+                AttrValue::Json(Value::String(s)) => crate::export::json::string(s, &mut out),
+                v => serde_json::to_writer(&mut out, v).expect("attributes always serialise"),
+            }
             if *k == "relation" {
                 at = (start, out.len());
             }

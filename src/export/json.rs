@@ -120,11 +120,20 @@ pub fn write(
 const BATCH: usize = 4096;
 
 /// A line break and the indentation of `depth` (two spaces a level), as
-/// `serde_json`'s pretty printer writes them.
+/// `serde_json`'s pretty printer writes them: one copy from [`BREAK`] when
+/// it is deep enough, as it is for every line of a graph.
 fn newline(out: &mut Vec<u8>, depth: usize) {
-    out.push(b'\n');
-    out.resize(out.len() + 2 * depth, b' ');
+    match BREAK.get(..1 + 2 * depth) {
+        Some(line) => out.extend_from_slice(line),
+        None => {
+            out.push(b'\n');
+            out.resize(out.len() + 2 * depth, b' ');
+        }
+    }
 }
+
+/// A line break and the indentation of the deepest line of a graph and more.
+const BREAK: &[u8; 33] = b"\n                                ";
 
 /// Where the JSON string opened by the quote at `open` closes, escapes
 /// skipped. Strings (evidence sentences above all) are most of a graph's
@@ -191,9 +200,23 @@ fn pretty(compact: &str, depth: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&b[run..]);
 }
 
-/// Appends `s` as a JSON string.
-fn string(s: &str, out: &mut Vec<u8>) {
-    serde_json::to_writer(out, s).expect("strings always serialise");
+/// Appends `s` as a JSON string, as `serde_json` writes it. A string with
+/// nothing to escape (no quote, backslash or control character: nearly
+/// every id and sentence) is copied whole; the check runs over the whole
+/// string without stopping early, so the compiler does it a vector at a
+/// time.
+pub(crate) fn string(s: &str, out: &mut Vec<u8>) {
+    let plain = s.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(out, s).expect("strings always serialise");
+    }
 }
 
 /// Appends the rest of an object whose first members are already written,
@@ -509,6 +532,28 @@ mod tests {
             json!("a string alone"),
             json!(42),
         ]
+    }
+
+    /// A string is written as `serde_json` writes it, whatever it holds.
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut all: String = (0..=0x7f_u8).map(char::from).collect();
+        all.push_str("\u{2013} \u{1F600} Zo\u{eb}");
+        for s in [
+            "",
+            "plain",
+            "a \"quoted\" word",
+            "back\\slash",
+            "tab\tnew\nline\u{1f}",
+            &all,
+        ] {
+            let mut got = Vec::new();
+            string(s, &mut got);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+        }
     }
 
     /// Re-indenting compact JSON gives what `serde_json` writes pretty, at
