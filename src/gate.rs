@@ -159,34 +159,51 @@ fn class_set(c: &Class) -> Option<Set> {
 }
 
 fn class_chars(c: &Class, max: usize) -> Option<Set> {
-    type Memo = std::collections::HashMap<(Vec<(u32, u32)>, bool, usize), Option<Set>>;
+    /// Spelled classes by a hash of their ranges: (unicode, max, ranges,
+    /// spelling).
+    type Memo = crate::FastMap<u64, Vec<(bool, usize, Vec<(u32, u32)>, Option<Set>)>>;
     thread_local! {
         // the same classes (`\d`, `\p{Lu}`) come back in pattern after pattern
         static MEMO: std::cell::RefCell<Memo> = Default::default();
     }
-    let key = match c {
+    let (unicode, ranges): (bool, Vec<(u32, u32)>) = match c {
         Class::Unicode(u) => (
+            true,
             u.ranges()
                 .iter()
                 .map(|r| (r.start() as u32, r.end() as u32))
                 .collect(),
-            true,
-            max,
         ),
         Class::Bytes(b) => (
+            false,
             b.ranges()
                 .iter()
                 .map(|r| (r.start() as u32, r.end() as u32))
                 .collect(),
-            false,
-            max,
         ),
     };
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+    // a class of Unicode has hundreds of ranges: a fast hash of them
+    let key = {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one((unicode, max, &ranges))
+    };
+    let same = |e: &&(bool, usize, Vec<(u32, u32)>, Option<Set>)| {
+        e.0 == unicode && e.1 == max && e.2 == ranges
+    };
+    if let Some(hit) = MEMO.with(|m| {
+        m.borrow()
+            .get(&key)
+            .and_then(|v| v.iter().find(same).map(|e| e.3.clone()))
+    }) {
         return hit;
     }
     let out = spell_class(c, max);
-    MEMO.with(|m| m.borrow_mut().insert(key, out.clone()));
+    MEMO.with(|m| {
+        m.borrow_mut()
+            .entry(key)
+            .or_default()
+            .push((unicode, max, ranges, out.clone()))
+    });
     out
 }
 
@@ -256,7 +273,69 @@ fn concat_prefix(parts: &[Lits]) -> Option<Set> {
     Some(acc)
 }
 
-fn lits(h: &Hir) -> Lits {
+/// The analysis of big alternations met before: a lexicon or a list of
+/// names written into rules as a macro (`{TITLE}`, `{Country}`) comes back
+/// in pattern after pattern, each time the same tree.
+#[derive(Default)]
+struct Memo(crate::FastMap<u64, Vec<(Hir, Lits)>>);
+
+/// Alternations of at least this many branches are kept in a [`Memo`].
+const MEMO_BRANCHES: usize = 4;
+
+/// A hash of what `h` says of itself and of its branches, without walking
+/// its tree: equal trees hash alike, and different trees seldom do (the
+/// memo compares the trees themselves).
+fn shape(h: &Hir, state: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    let one = |h: &Hir, state: &mut _| {
+        let p = h.properties();
+        (
+            std::mem::discriminant(h.kind()),
+            p.minimum_len(),
+            p.maximum_len(),
+            p.explicit_captures_len(),
+            p.look_set().bits,
+            p.is_literal(),
+            p.is_alternation_literal(),
+        )
+            .hash(state);
+    };
+    one(h, state);
+    if let HirKind::Concat(xs) | HirKind::Alternation(xs) = h.kind() {
+        xs.len().hash(state);
+        for x in xs {
+            one(x, state);
+        }
+    }
+}
+
+/// [`lits`] of `h`, from `memo` when `h` is a big alternation analysed
+/// before (the same tree, not only the same hash).
+fn lits(h: &Hir, memo: &mut Memo) -> Lits {
+    if !matches!(h.kind(), HirKind::Alternation(xs) | HirKind::Concat(xs) if xs.len() >= MEMO_BRANCHES)
+    {
+        return lits_of(h, memo);
+    }
+    use std::hash::BuildHasher;
+    let key = {
+        let mut state = foldhash::fast::FixedState::default().build_hasher();
+        shape(h, &mut state);
+        std::hash::Hasher::finish(&state)
+    };
+    if let Some((_, l)) = memo
+        .0
+        .get(&key)
+        .and_then(|v| v.iter().find(|(t, _)| t == h))
+    {
+        return l.clone();
+    }
+    let l = lits_of(h, memo);
+    memo.0.entry(key).or_default().push((h.clone(), l.clone()));
+    l
+}
+
+/// What every match of `h` needs and starts with (see [`Lits`]).
+fn lits_of(h: &Hir, memo: &mut Memo) -> Lits {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Lits {
             exact: Some(Set::from([Vec::new()])),
@@ -287,9 +366,9 @@ fn lits(h: &Hir) -> Lits {
                 exact,
             }
         }
-        HirKind::Capture(c) => lits(&c.sub),
+        HirKind::Capture(c) => lits(&c.sub, memo),
         HirKind::Repetition(r) => {
-            let sub = lits(&r.sub);
+            let sub = lits(&r.sub, memo);
             match (r.min, r.max) {
                 (_, Some(0)) => Lits {
                     exact: Some(Set::from([Vec::new()])),
@@ -319,7 +398,7 @@ fn lits(h: &Hir) -> Lits {
             }
         }
         HirKind::Concat(xs) => {
-            let parts: Vec<Lits> = xs.iter().map(lits).collect();
+            let parts: Vec<Lits> = xs.iter().map(|x| lits(x, memo)).collect();
             // every string of the whole
             let mut exact = Some(Set::from([Vec::new()]));
             for p in &parts {
@@ -441,7 +520,7 @@ fn lits(h: &Hir) -> Lits {
             }
         }
         HirKind::Alternation(xs) => {
-            let parts: Vec<Lits> = xs.iter().map(lits).collect();
+            let parts: Vec<Lits> = xs.iter().map(|x| lits(x, memo)).collect();
             let mut first = Some(Set::new());
             let mut last = Some(Set::new());
             for p in &parts {
@@ -501,18 +580,18 @@ fn parse(pattern: &str) -> Option<Hir> {
 }
 
 fn clauses(pattern: &str) -> Vec<Set> {
-    parse(pattern).map_or_else(Vec::new, |h| clauses_of(&h))
+    parse(pattern).map_or_else(Vec::new, |h| clauses_of(&h, &mut Memo::default()))
 }
 
 /// The clauses of `hir`'s ASCII copy ([`crate::pattern`]): what its
 /// matches need in text that is all ASCII. A class cut to its ASCII members
 /// is small enough to spell out (`\d` is ten digits), so more is known.
-fn ascii_clauses(hir: &Hir) -> Vec<Set> {
-    clauses_of(&crate::pattern::ascii_hir(hir))
+fn ascii_clauses(hir: &Hir, memo: &mut Memo) -> Vec<Set> {
+    clauses_of(&crate::pattern::ascii_hir(hir), memo)
 }
 
-fn clauses_of(hir: &Hir) -> Vec<Set> {
-    lits(hir)
+fn clauses_of(hir: &Hir, memo: &mut Memo) -> Vec<Set> {
+    lits(hir, memo)
         .reqs
         .into_iter()
         .filter(|r| r.iter().all(|s| usable(s)))
@@ -691,7 +770,10 @@ pub fn required_clauses(pattern: &str) -> Vec<Vec<String>> {
 /// ```
 pub fn required_ascii_clauses(pattern: &str) -> Vec<Vec<String>> {
     parse(pattern).map_or_else(Vec::new, |h| {
-        ascii_clauses(&h).iter().map(strings).collect()
+        ascii_clauses(&h, &mut Memo::default())
+            .iter()
+            .map(strings)
+            .collect()
     })
 }
 
@@ -751,13 +833,16 @@ impl Gate {
     /// A gate for `patterns` (rule `i` is `patterns[i]`).
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Gate {
         let mut memo: std::collections::HashMap<&str, Clauses> = Default::default();
+        let mut trees = Memo::default();
         Gate::of(
             patterns
                 .iter()
                 .map(|p| {
                     let p = p.as_ref();
                     memo.entry(p)
-                        .or_insert_with(|| parse(p).map_or_else(Vec::new, |h| kept(clauses_of(&h))))
+                        .or_insert_with(|| {
+                            parse(p).map_or_else(Vec::new, |h| kept(clauses_of(&h, &mut trees)))
+                        })
                         .clone()
                 })
                 .collect(),
@@ -777,13 +862,13 @@ impl Gate {
         distinct.dedup();
         let read: std::collections::HashMap<&str, (Clauses, Clauses)> = distinct
             .into_par_iter()
-            .map(|p| {
+            .map_init(Memo::default, |memo, p| {
                 let Some(h) = parse(p) else {
                     return (p, Default::default());
                 };
-                let f = kept(clauses_of(&h));
+                let f = kept(clauses_of(&h, memo));
                 let a = if f.is_empty() {
-                    kept(ascii_clauses(&h))
+                    kept(ascii_clauses(&h, memo))
                 } else {
                     f.clone()
                 };
@@ -942,6 +1027,38 @@ impl Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memo of trees met before changes no clause: the rules' patterns
+    /// read in turn with one memo (their macros met again and again) give
+    /// what each read alone gives, in any text and in ASCII text.
+    #[test]
+    fn a_tree_met_before_gives_the_clauses_it_gave_then() {
+        let rules = crate::rules::RuleSet::load_dir(std::path::Path::new("graph_rules"))
+            .expect("the project's rules load");
+        let c = rules.compile().expect("and compile");
+        let patterns: Vec<&str> = c
+            .entity_patterns
+            .iter()
+            .map(|r| r.re.as_str())
+            .chain(c.relations.iter().map(|r| r.re.as_str()))
+            .chain(c.dates.iter().map(|r| r.re.as_str()))
+            .chain(c.datelines.iter().map(|r| r.re.as_str()))
+            .collect();
+        assert!(patterns.len() > 50, "{}", patterns.len());
+        let mut shared = Memo::default();
+        let mut gated = 0;
+        for p in &patterns {
+            let h = parse(p).expect("a rule parses");
+            let alone = clauses_of(&h, &mut Memo::default());
+            assert_eq!(clauses_of(&h, &mut shared), alone, "{p}");
+            let alone = ascii_clauses(&h, &mut Memo::default());
+            assert_eq!(ascii_clauses(&h, &mut shared), alone, "{p}");
+            gated += usize::from(!alone.is_empty());
+        }
+        // the memo was used, and the clauses are not all empty
+        assert!(shared.0.values().map(Vec::len).sum::<usize>() > 20);
+        assert!(gated > patterns.len() / 2, "{gated}");
+    }
 
     fn req(p: &str) -> Option<Vec<String>> {
         required_literals(p)
