@@ -18,7 +18,6 @@ use std::fmt::Write as _;
 
 use crate::FastMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
@@ -172,9 +171,9 @@ pub struct Extractor {
     gated: bool,
     /// Hash of the rules.
     pub rules_hash: String,
-    /// For each dateline rule whose matches start lines, the same regex for
-    /// anchored searches at line starts.
-    dateline_anchored: Vec<Option<LineStart>>,
+    /// For each dateline rule, whether its matches start lines: it is then
+    /// tried only at line starts, by an anchored search.
+    dateline_starts_lines: Vec<bool>,
     /// For each date rule, where its parts are among its groups.
     date_groups: Vec<DateGroups>,
     /// Record, for each sentence with a person, the sentence as relation
@@ -182,51 +181,6 @@ pub struct Extractor {
     pub trace: bool,
     /// Rule files.
     pub rule_files: Vec<PathBuf>,
-}
-
-/// A dateline rule whose matches start lines, compiled again for anchored
-/// searches at line starts (the `regex` crate searches only unanchored).
-/// Each form is compiled the first time it is needed, as the rule's own
-/// forms are ([`Pattern::on`]): the copy for ASCII text from the rule's
-/// ASCII copy, a fraction of the automaton, and the rule as written only
-/// for a text that is not all ASCII.
-#[derive(Debug)]
-struct LineStart {
-    rule: Pattern,
-    full: OnceLock<Option<regex_automata::meta::Regex>>,
-    ascii: OnceLock<Option<regex_automata::meta::Regex>>,
-}
-
-impl LineStart {
-    /// `None` when the rule's matches need not start a line.
-    fn new(rule: &Pattern) -> Option<LineStart> {
-        crate::gate::starts_lines(rule.as_str()).then(|| LineStart {
-            rule: rule.clone(),
-            full: OnceLock::new(),
-            ascii: OnceLock::new(),
-        })
-    }
-
-    /// The anchored regex for `text`, `None` when it does not compile (the
-    /// rule is then searched as written, unanchored).
-    fn on(&self, text: &str) -> Option<&regex_automata::meta::Regex> {
-        let (cell, source) = if text.is_ascii() {
-            (&self.ascii, self.rule.ascii_str())
-        } else {
-            (&self.full, self.rule.as_str())
-        };
-        cell.get_or_init(|| {
-            regex_automata::meta::Regex::builder()
-                .configure(
-                    regex_automata::meta::Regex::config()
-                        .nfa_size_limit(Some(1 << 26))
-                        .hybrid_cache_capacity(1 << 24),
-                )
-                .build(source)
-                .ok()
-        })
-        .as_ref()
-    }
 }
 
 /// A document to read.
@@ -575,10 +529,10 @@ impl Extractor {
             .iter()
             .map(|r| DateGroups::of(r.re.groups()))
             .collect();
-        let dateline_anchored: Vec<Option<LineStart>> = compiled
+        let dateline_starts_lines: Vec<bool> = compiled
             .datelines
             .iter()
-            .map(|r| LineStart::new(&r.re))
+            .map(|r| crate::gate::starts_lines(r.re.as_str()))
             .collect();
         let idx: FastMap<&str, usize> = rules
             .entities
@@ -735,7 +689,7 @@ impl Extractor {
             not_role,
             affiliate_titles,
             rules_hash: rules.hash.clone(),
-            dateline_anchored,
+            dateline_starts_lines,
             date_groups,
             trace: false,
             rule_files: rules.files.clone(),
@@ -810,7 +764,9 @@ impl Extractor {
             if !open.get(i) {
                 continue;
             }
-            let anchored = self.dateline_anchored[i].as_ref().and_then(|a| a.on(norm));
+            let anchored = self.dateline_starts_lines[i]
+                .then(|| r.re.anchored(norm))
+                .flatten();
             let caps: Vec<regex::Captures> = match anchored {
                 None => r.re.on(norm).captures_iter(norm).collect(),
                 Some(a) => {

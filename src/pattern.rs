@@ -47,6 +47,9 @@ struct Forms {
     /// When `ascii` is a copy: the pattern as written, and its regex once a
     /// text that is not all ASCII has needed it.
     full: Option<(String, OnceLock<Regex>)>,
+    /// The two forms above for anchored searches ([`Pattern::anchored`]),
+    /// each once it has been needed: for ASCII text, and as written.
+    anchored: [OnceLock<Option<regex_automata::meta::Regex>>; 2],
 }
 
 impl Pattern {
@@ -65,12 +68,38 @@ impl Pattern {
             Some(ascii) => Forms {
                 ascii,
                 full: Some((pat.to_string(), OnceLock::new())),
+                anchored: Default::default(),
             },
             None => Forms {
                 ascii: build(pat, SIZE_LIMIT)?,
                 full: None,
+                anchored: Default::default(),
             },
         })))
+    }
+
+    /// The form [`Pattern::on`] picks for `haystack`, compiled for anchored
+    /// searches (`Input::anchored`: a match only where the search starts),
+    /// which the `regex` crate does not offer; compiled the first time it is
+    /// needed, as the forms are. `None` when it does not compile.
+    pub fn anchored(&self, haystack: &str) -> Option<&regex_automata::meta::Regex> {
+        let written = self.0.full.is_some() && !haystack.is_ascii();
+        let source = if written {
+            self.as_str()
+        } else {
+            self.ascii_str()
+        };
+        self.0.anchored[usize::from(written)]
+            .get_or_init(|| {
+                let config = regex_automata::meta::Regex::config()
+                    .nfa_size_limit(Some(SIZE_LIMIT))
+                    .hybrid_cache_capacity(DFA_SIZE_LIMIT);
+                regex_automata::meta::Regex::builder()
+                    .configure(config)
+                    .build(source)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// The regex to run over `haystack`: the ASCII copy when the haystack
@@ -289,6 +318,38 @@ fn ascii_look(l: Look) -> Look {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The anchored form matches only where a search starts, and is the
+    /// ASCII copy's for ASCII text, the pattern as written's otherwise.
+    #[test]
+    fn an_anchored_form_matches_only_where_the_search_starts() {
+        let p = Pattern::new(r"(?m)^\p{Lu}\p{L}+, \p{L}+ \d+").unwrap();
+        let at = |t: &str, k: usize| {
+            let input = regex_automata::Input::new(t)
+                .range(k..)
+                .anchored(regex_automata::Anchored::Yes);
+            p.anchored(t)
+                .unwrap()
+                .find(input)
+                .map(|m| (m.start(), m.end()))
+        };
+        let text = "x\nSeoul, March 3 -- met\n";
+        assert_eq!(at(text, 2), Some((2, 2 + "Seoul, March 3".len())));
+        // the unanchored search would find it from 0 or 3
+        assert_eq!(at(text, 0), None);
+        assert_eq!(at(text, 3), None);
+        let other = "x\n\u{c5}sa, M\u{e4}rz 3 -- met\n";
+        assert_eq!(at(other, 2), Some((2, 2 + "\u{c5}sa, M\u{e4}rz 3".len())));
+        let (a, b) = (p.anchored(text).unwrap(), p.anchored("plain").unwrap());
+        assert!(std::ptr::eq(a, b));
+        assert!(!std::ptr::eq(p.anchored(other).unwrap(), a));
+        // a pattern with nothing to cut has one form, and one anchored form
+        let q = Pattern::new(r"[0-9]+-[0-9]+").unwrap();
+        assert!(std::ptr::eq(
+            q.anchored("1-2").unwrap(),
+            q.anchored("\u{c5} 1-2").unwrap()
+        ));
+    }
 
     /// Every match and group of `pat` on `text`, through `re`.
     fn all(re: &Regex, text: &str) -> Vec<Vec<Option<(usize, usize)>>> {
