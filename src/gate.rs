@@ -161,10 +161,10 @@ fn class_set(c: &Class) -> Option<Set> {
 fn class_chars(c: &Class, max: usize) -> Option<Set> {
     /// Spelled classes by a hash of their ranges: (unicode, max, ranges,
     /// spelling).
-    type Memo = crate::FastMap<u64, Vec<(bool, usize, Vec<(u32, u32)>, Option<Set>)>>;
+    type Spelled = crate::FastMap<u64, Vec<(bool, usize, Vec<(u32, u32)>, Option<Set>)>>;
     thread_local! {
         // the same classes (`\d`, `\p{Lu}`) come back in pattern after pattern
-        static MEMO: std::cell::RefCell<Memo> = Default::default();
+        static MEMO: std::cell::RefCell<Spelled> = Default::default();
     }
     let (unicode, ranges): (bool, Vec<(u32, u32)>) = match c {
         Class::Unicode(u) => (
@@ -273,13 +273,15 @@ fn concat_prefix(parts: &[Lits]) -> Option<Set> {
     Some(acc)
 }
 
-/// The analysis of big alternations met before: a lexicon or a list of
-/// names written into rules as a macro (`{TITLE}`, `{Country}`) comes back
-/// in pattern after pattern, each time the same tree.
+/// The analysis of big alternations and concatenations met before: a
+/// lexicon or a list of names written into rules as a macro (`{TITLE}`,
+/// `{Country}`), or a phrase built of them, comes back in pattern after
+/// pattern, each time the same tree.
 #[derive(Default)]
 struct Memo(crate::FastMap<u64, Vec<(Hir, Lits)>>);
 
-/// Alternations of at least this many branches are kept in a [`Memo`].
+/// Alternations and concatenations of at least this many parts are kept
+/// in a [`Memo`].
 const MEMO_BRANCHES: usize = 4;
 
 /// A hash of what `h` says of itself and of its branches, without walking
@@ -309,8 +311,9 @@ fn shape(h: &Hir, state: &mut impl std::hash::Hasher) {
     }
 }
 
-/// [`lits`] of `h`, from `memo` when `h` is a big alternation analysed
-/// before (the same tree, not only the same hash).
+/// What every match of `h` needs and starts with (see [`Lits`]): from
+/// `memo` when `h` is a big alternation or concatenation analysed before
+/// (the same tree, not only the same hash).
 fn lits(h: &Hir, memo: &mut Memo) -> Lits {
     if !matches!(h.kind(), HirKind::Alternation(xs) | HirKind::Concat(xs) if xs.len() >= MEMO_BRANCHES)
     {
@@ -334,7 +337,7 @@ fn lits(h: &Hir, memo: &mut Memo) -> Lits {
     l
 }
 
-/// What every match of `h` needs and starts with (see [`Lits`]).
+/// [`lits`] of `h`, worked out from its parts.
 fn lits_of(h: &Hir, memo: &mut Memo) -> Lits {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Lits {
