@@ -241,6 +241,14 @@ fn roles_and_affiliations_with_titles() {
             "country:china",
             "Minister of Foreign Affairs",
         ),
+        // as many modifiers as a title has, not four at most
+        (
+            "North Korean Acting First Vice Foreign Trade Minister Ri Kwang-gun arrived.",
+            "person:ri-kwang-gun",
+            "HOLDS_ROLE",
+            "country:north-korea",
+            "Acting First Vice Foreign Trade Minister",
+        ),
     ];
     for (text, person, relation, target, title) in cases {
         let g = build(text);
