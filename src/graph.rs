@@ -1676,12 +1676,14 @@ enum AttrValue<'a> {
     Count(usize),
 }
 
-impl Serialize for AttrValue<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl AttrValue<'_> {
+    /// Appends the value as `serde_json` writes it.
+    fn write(&self, out: &mut Vec<u8>) {
         match self {
-            AttrValue::Json(v) => v.serialize(s),
-            AttrValue::Str(v) => v.serialize(s),
-            AttrValue::Count(v) => v.serialize(s),
+            AttrValue::Str(s) => crate::export::json::string(s, out),
+            AttrValue::Json(Value::String(s)) => crate::export::json::string(s, out),
+            AttrValue::Json(v) => serde_json::to_writer(out, v).expect("values always serialise"),
+            AttrValue::Count(n) => serde_json::to_writer(out, n).expect("numbers serialise"),
         }
     }
 }
@@ -1716,11 +1718,7 @@ impl EdgeJson {
             }
             crate::export::json::string(k, &mut out);
             out.push(b':');
-            match v {
-                AttrValue::Str(s) => crate::export::json::string(s, &mut out),
-                AttrValue::Json(Value::String(s)) => crate::export::json::string(s, &mut out),
-                v => serde_json::to_writer(&mut out, v).expect("attributes always serialise"),
-            }
+            v.write(&mut out);
             if *k == "relation" {
                 at = (start, out.len());
             }

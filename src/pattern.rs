@@ -91,8 +91,10 @@ impl Pattern {
         };
         self.0.anchored[usize::from(written)]
             .get_or_init(|| {
+                // the room its unanchored form has
+                let limit = if written { SIZE_LIMIT * 16 } else { SIZE_LIMIT };
                 let config = regex_automata::meta::Regex::config()
-                    .nfa_size_limit(Some(SIZE_LIMIT))
+                    .nfa_size_limit(Some(limit))
                     .hybrid_cache_capacity(DFA_SIZE_LIMIT);
                 regex_automata::meta::Regex::builder()
                     .configure(config)

@@ -255,7 +255,8 @@ fn edge_json(e: &CompactEdge, depth: usize, out: &mut Vec<u8>) {
     string(&e.target, out);
     out.push(b',');
     newline(out, depth + 1);
-    out.extend_from_slice(format!("\"key\": {}", e.key).as_bytes());
+    out.extend_from_slice(b"\"key\": ");
+    serde_json::to_writer(&mut *out, &e.key).expect("numbers serialise");
     for run in e.attrs.runs() {
         match run {
             EdgeMembers::Compact("") => {}
