@@ -800,9 +800,9 @@ impl Extractor {
             };
             for c in caps {
                 let parts = DateParts {
-                    year: c.name("year").map(|m| m.as_str()),
-                    month: c.name("month").map(|m| m.as_str()),
-                    day: c.name("day").map(|m| m.as_str()),
+                    year: r.re.group(&c, "year").map(|m| m.as_str()),
+                    month: r.re.group(&c, "month").map(|m| m.as_str()),
+                    day: r.re.group(&c, "day").map(|m| m.as_str()),
                     ..Default::default()
                 };
                 if parts.year.is_none() {
@@ -856,7 +856,10 @@ impl Extractor {
                     continue;
                 }
                 if let Some(c) = a.re.on(norm).captures(norm) {
-                    if let Some(n) = c.name("nth").and_then(|m| m.as_str().parse::<i32>().ok()) {
+                    if let Some(n) =
+                        a.re.group(&c, "nth")
+                            .and_then(|m| m.as_str().parse::<i32>().ok())
+                    {
                         year = Some(a.year + n);
                         break;
                     }
@@ -890,13 +893,13 @@ impl Extractor {
                 continue;
             }
             for c in r.re.on(norm).captures_iter(norm) {
-                if c.name("month").is_none() || c.name("day").is_none() || c.name("year").is_some()
-                {
+                let group = |name| r.re.group(&c, name);
+                if group("month").is_none() || group("day").is_none() || group("year").is_some() {
                     continue;
                 }
                 let parts = DateParts {
-                    month: c.name("month").map(|m| m.as_str()),
-                    day: c.name("day").map(|m| m.as_str()),
+                    month: group("month").map(|m| m.as_str()),
+                    day: group("day").map(|m| m.as_str()),
                     ..Default::default()
                 };
                 if let Some(d) = resolve(&parts, &ctx) {
@@ -1136,7 +1139,9 @@ impl<'a> DocRun<'a> {
                 continue;
             }
             for c in r.re.on(s).captures_iter(s) {
-                let Some(n) = c.name("name") else { continue };
+                let Some(n) = r.re.group(&c, "name") else {
+                    continue;
+                };
                 let mut off = n.start();
                 let mut name = n.as_str();
                 for art in ["The ", "A ", "An "] {
@@ -1321,7 +1326,9 @@ impl<'a> DocRun<'a> {
             }
             for c in r.re.on(&masked.text).captures_iter(&masked.text) {
                 let whole = c.get(0).expect("match");
-                let Some(n) = c.name("name") else { continue };
+                let Some(n) = r.re.group(&c, "name") else {
+                    continue;
+                };
                 let ns = masked.to_norm(n.start());
                 let ne = masked.to_norm(n.end());
                 let phs = Masked::placeholders(n.as_str());
@@ -1359,7 +1366,7 @@ impl<'a> DocRun<'a> {
                 } else {
                     continue;
                 };
-                let title = c.name("title").map(|t| {
+                let title = r.re.group(&c, "title").map(|t| {
                     let t = t.as_str();
                     let mut s = strip_placeholders(t, &self.sentences[k].1, &self.ents);
                     for art in ["the ", "a ", "an ", "The ", "A ", "An "] {
@@ -1372,7 +1379,7 @@ impl<'a> DocRun<'a> {
                 let mut affil = Vec::new();
                 let mut country = None;
                 for g in ["org", "country"] {
-                    if let Some(m) = c.name(g) {
+                    if let Some(m) = r.re.group(&c, g) {
                         for i in Masked::placeholders(m.as_str()) {
                             if let Target::Entity(e) = self.sentences[k].1[i].target {
                                 if self.ents[e].kind == EntityType::Country && country.is_none() {
@@ -2169,7 +2176,8 @@ impl<'a> DocRun<'a> {
                         }
                     }
                     let slot = |name: &str, kind: Option<EntityType>| -> Vec<usize> {
-                        c.name(name)
+                        rule.re
+                            .group(&c, name)
                             .map(|m| Masked::placeholders(m.as_str()))
                             .unwrap_or_default()
                             .into_iter()
@@ -2185,7 +2193,7 @@ impl<'a> DocRun<'a> {
                     };
                     // "held talks with X, and called on Y": X is an object, not the subject
                     // ("talks with X and was received by Y" likewise)
-                    if let Some(a) = c.name("a").or_else(|| c.name("lead")) {
+                    if let Some(a) = rule.re.group(&c, "a").or_else(|| rule.re.group(&c, "lead")) {
                         let after = &masked.text[a.end()..];
                         let comma = after.starts_with(',');
                         let after = after.trim_start_matches(',').trim_start();
@@ -2218,7 +2226,8 @@ impl<'a> DocRun<'a> {
                     // nor does a date ahead of the article's own ("next year")
                     let context_date = context_date
                         .filter(|d| same_scene && self.date.is_none_or(|doc| d.year <= doc.year));
-                    let own_date = slot_date(&c, &mentions).or_else(|| pick_date(&mentions, start));
+                    let own_date = slot_date(rule.re.group(&c, "date"), &mentions)
+                        .or_else(|| pick_date(&mentions, start));
                     let date = own_date.or(context_date).or(self.date);
                     let end = masked.to_norm(whole.end());
                     let mut place = slot("place", None)
@@ -2358,7 +2367,8 @@ impl<'a> DocRun<'a> {
                                 .first()
                                 .copied()
                                 .or_else(|| {
-                                    c.name("side_word")
+                                    rule.re
+                                        .group(&c, "side_word")
                                         .and_then(|w| self.side_country(w.as_str()))
                                 });
                             let a = slot("a", Some(EntityType::Person));
@@ -2398,7 +2408,7 @@ impl<'a> DocRun<'a> {
                             let Some(ei) = target else { continue };
                             // "A, ..., from the Chinese side, and B, ..., from the Russian side"
                             let mut own_sides = FastMap::default();
-                            if let Some(g) = c.name("attendees") {
+                            if let Some(g) = rule.re.group(&c, "attendees") {
                                 let t = g.as_str();
                                 let ids: Vec<(usize, usize)> = placeholder_spans(t);
                                 let persons: Vec<&(usize, usize)> = ids.iter().filter(|(_, i)| matches!(mentions[*i].target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)).collect();
@@ -2447,7 +2457,7 @@ impl<'a> DocRun<'a> {
                                             target: p,
                                             relation: "VISITED".into(),
                                             title: None,
-                                            date: slot_date(&c, &mentions)
+                                            date: slot_date(rule.re.group(&c, "date"), &mentions)
                                                 .or_else(|| pick_date(&mentions, start))
                                                 .or(self.date),
                                             evidence: ev.clone(),
@@ -2695,8 +2705,8 @@ fn placeholder_spans(s: &str) -> Vec<(usize, usize)> {
     out
 }
 
-fn slot_date(c: &regex::Captures<'_>, mentions: &[Mention]) -> Option<PartialDate> {
-    let m = c.name("date")?;
+fn slot_date(slot: Option<regex::Match<'_>>, mentions: &[Mention]) -> Option<PartialDate> {
+    let m = slot?;
     Masked::placeholders(m.as_str())
         .into_iter()
         .find_map(|i| match mentions[i].target {

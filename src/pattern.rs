@@ -50,6 +50,8 @@ struct Forms {
     /// The two forms above for anchored searches ([`Pattern::anchored`]),
     /// each once it has been needed: for ASCII text, and as written.
     anchored: [OnceLock<Option<regex_automata::meta::Regex>>; 2],
+    /// The named groups and their indexes, the same in every form.
+    names: Box<[(Box<str>, usize)]>,
 }
 
 impl Pattern {
@@ -64,18 +66,30 @@ impl Pattern {
                 .ok()
                 .filter(|a| a.capture_names().eq(names.iter().map(Option::as_deref)))
         });
-        Ok(Pattern(Arc::new(match copy {
-            Some(ascii) => Forms {
-                ascii,
-                full: Some((pat.to_string(), OnceLock::new())),
-                anchored: Default::default(),
-            },
-            None => Forms {
-                ascii: build(pat, SIZE_LIMIT)?,
-                full: None,
-                anchored: Default::default(),
-            },
+        let (ascii, full) = match copy {
+            Some(ascii) => (ascii, Some((pat.to_string(), OnceLock::new()))),
+            None => (build(pat, SIZE_LIMIT)?, None),
+        };
+        let names = ascii
+            .capture_names()
+            .enumerate()
+            .filter_map(|(i, n)| Some((Box::from(n?), i)))
+            .collect();
+        Ok(Pattern(Arc::new(Forms {
+            ascii,
+            full,
+            anchored: Default::default(),
+            names,
         })))
+    }
+
+    /// The group named `name` in a match of this pattern, in either form
+    /// (both have the same groups): what `Captures::name` gives, found
+    /// among a rule's few names without hashing the name.
+    #[inline]
+    pub fn group<'h>(&self, c: &regex::Captures<'h>, name: &str) -> Option<regex::Match<'h>> {
+        let &(_, i) = self.0.names.iter().find(|(n, _)| &**n == name)?;
+        c.get(i)
     }
 
     /// The form [`Pattern::on`] picks for `haystack`, compiled for anchored
@@ -382,6 +396,25 @@ mod tests {
             all(p.on(text), text),
             vec![vec![Some((0, 23)), Some((0, 8)), Some((9, 23))]]
         );
+    }
+
+    #[test]
+    fn a_group_by_name_is_the_group_captures_name_gives() {
+        let p = Pattern::new(r"(?P<title>\p{Lu}\p{Ll}+) (\p{Lu}\p{Ll}+)(?: of (?P<org>\p{Lu}+))?, (?P<name>\p{Lu}[\p{L}-]+)").unwrap();
+        for text in ["Minister Choe of MFA, Sun-hui", "Envoy Ríos, José"] {
+            let c = p.on(text).captures(text).unwrap();
+            for name in ["title", "org", "name", "absent"] {
+                assert_eq!(
+                    p.group(&c, name).map(|m| (m.start(), m.as_str())),
+                    c.name(name).map(|m| (m.start(), m.as_str())),
+                    "{name} in {text}"
+                );
+            }
+        }
+        let text = "Envoy Ríos, José";
+        let c = p.on(text).captures(text).unwrap();
+        assert_eq!(p.group(&c, "name").unwrap().as_str(), "José");
+        assert!(p.group(&c, "org").is_none());
     }
 
     #[test]
