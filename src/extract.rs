@@ -14,7 +14,6 @@
 //!    `{Person:a} held talks with {Person:b}` reads as written.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 use crate::FastMap;
 use std::path::PathBuf;
@@ -355,7 +354,7 @@ impl Masked {
             text.push_str(&norm[pos..m.ext.0]);
             text.push(OPEN);
             text.push(m.letter(ents));
-            write!(text, "{i}").expect("writing to a string");
+            push_decimal(&mut text, i);
             text.push(CLOSE);
             pos = m.ext.1;
         }
@@ -388,6 +387,23 @@ impl Masked {
         }
         out
     }
+}
+
+/// Writes `n` in decimal digits, as `write!(s, "{n}")` would, without the
+/// formatting machinery: a placeholder is written for every mention of
+/// every sentence, up to three times.
+fn push_decimal(s: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 fn variants(name: &str, person: bool) -> Vec<String> {
@@ -930,6 +946,9 @@ struct DocRun<'a> {
     doc: &'a Document,
     norm: Normalized,
     ents: Vec<DocEntity>,
+    /// The entity of each gazetteer entry met in the document.
+    known_index: FastMap<usize, usize>,
+    /// The entity of each other name, by type and [`name_key`].
     ent_index: FastMap<(EntityType, String), usize>,
     sentences: Vec<(Span, Vec<Mention>)>,
     roles: Vec<EdgeFact>,
@@ -958,6 +977,7 @@ impl<'a> DocRun<'a> {
             gate: x.gates.on(&norm.text),
             norm,
             ents: Vec::new(),
+            known_index: FastMap::default(),
             ent_index: FastMap::default(),
             sentences: Vec::new(),
             roles: Vec::new(),
@@ -972,24 +992,31 @@ impl<'a> DocRun<'a> {
     }
 
     fn intern(&mut self, kind: EntityType, spelling: &str, known: Option<usize>) -> usize {
-        let key = match known {
-            Some(k) => (self.x.known[k].kind, format!("#{k}")),
-            None => (kind, name_key(spelling)),
-        };
-        let id = *self.ent_index.entry(key).or_insert_with(|| {
-            self.ents.push(DocEntity {
-                kind: known.map_or(kind, |k| self.x.known[k].kind),
-                label: known.map_or_else(|| spelling.to_string(), |k| self.x.known[k].name.clone()),
+        let (ents, x) = (&mut self.ents, self.x);
+        let add = || {
+            ents.push(DocEntity {
+                kind: known.map_or(kind, |k| x.known[k].kind),
+                label: known.map_or_else(|| spelling.to_string(), |k| x.known[k].name.clone()),
                 known,
                 spellings: BTreeSet::new(),
                 mentions: 0,
                 country: None,
             });
-            self.ents.len() - 1
-        });
-        self.ents[id].spellings.insert(spelling.to_string());
-        if known.is_none() && spelling.len() > self.ents[id].label.len() {
-            self.ents[id].label = spelling.to_string();
+            ents.len() - 1
+        };
+        let id = match known {
+            Some(k) => *self.known_index.entry(k).or_insert_with(add),
+            None => *self
+                .ent_index
+                .entry((kind, name_key(spelling)))
+                .or_insert_with(add),
+        };
+        let e = &mut self.ents[id];
+        if !e.spellings.contains(spelling) {
+            e.spellings.insert(spelling.to_string());
+        }
+        if known.is_none() && spelling.len() > e.label.len() {
+            e.label = spelling.to_string();
         }
         id
     }
@@ -1574,9 +1601,7 @@ impl<'a> DocRun<'a> {
         }
         let k = self.ents[e].known?;
         let c = self.x.known[k].country?;
-        self.ent_index
-            .get(&(EntityType::Country, format!("#{c}")))
-            .copied()
+        self.country_entity(c)
     }
 
     /// Full names of the document's people found anywhere, and short names
@@ -2516,9 +2541,15 @@ impl<'a> DocRun<'a> {
         } else {
             self.x.known[k].country?
         };
-        self.ent_index
-            .get(&(EntityType::Country, format!("#{k}")))
-            .copied()
+        self.country_entity(k)
+    }
+
+    /// The document's entity of gazetteer entry `k`, when `k` is a country
+    /// the document has met.
+    fn country_entity(&self, k: usize) -> Option<usize> {
+        (self.x.known[k].kind == EntityType::Country)
+            .then(|| self.known_index.get(&k).copied())
+            .flatten()
     }
 
     /// Attendees join a side: the lead's, the named side's, or their own
@@ -2988,6 +3019,15 @@ mod tests {
                     "{p:?} in {padded:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for n in [0, 7, 10, 99, 100, 4096, 1_234_567, usize::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
         }
     }
 
