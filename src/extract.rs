@@ -799,14 +799,15 @@ impl Extractor {
                         if at < done {
                             continue;
                         }
-                        let input = regex_automata::Input::new(norm)
-                            .range(at..)
-                            .anchored(regex_automata::Anchored::Yes);
-                        if !a.is_match(input) {
+                        // when the lazy DFA cannot tell, the search from here does
+                        if a.matches_at(norm, at) == Some(false) {
                             continue;
                         }
                         if let Some(c) = r.re.on(norm).captures_at(norm, at) {
                             let m = c.get(0).expect("match");
+                            if m.start() != at {
+                                continue;
+                            }
                             done = m.end().max(m.start() + 1);
                             out.push(c);
                         }

@@ -23,6 +23,8 @@
 use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::util::pool::Pool;
+use regex_automata::{hybrid, nfa::thompson, Input};
 use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode};
 use regex_syntax::hir::{ClassUnicodeRange, Hir, HirKind, Look};
 
@@ -49,7 +51,7 @@ struct Forms {
     full: Option<(String, OnceLock<Regex>)>,
     /// The two forms above for anchored searches ([`Pattern::anchored`]),
     /// each once it has been needed: for ASCII text, and as written.
-    anchored: [OnceLock<Option<regex_automata::meta::Regex>>; 2],
+    anchored: [OnceLock<Option<AnchoredForm>>; 2],
     /// The named groups and their indexes, the same in every form.
     names: Box<[(Box<str>, usize)]>,
 }
@@ -93,28 +95,20 @@ impl Pattern {
     }
 
     /// The form [`Pattern::on`] picks for `haystack`, compiled for anchored
-    /// searches (`Input::anchored`: a match only where the search starts),
-    /// which the `regex` crate does not offer; compiled the first time it is
-    /// needed, as the forms are. `None` when it does not compile.
-    pub fn anchored(&self, haystack: &str) -> Option<&regex_automata::meta::Regex> {
+    /// searches (a match only where the search starts), which the `regex`
+    /// crate does not offer; compiled the first time it is needed, as the
+    /// forms are. `None` when it does not compile.
+    pub fn anchored(&self, haystack: &str) -> Option<&AnchoredForm> {
         let written = self.0.full.is_some() && !haystack.is_ascii();
         let source = if written {
             self.as_str()
         } else {
             self.ascii_str()
         };
+        // the room its unanchored form has
+        let limit = if written { SIZE_LIMIT * 16 } else { SIZE_LIMIT };
         self.0.anchored[usize::from(written)]
-            .get_or_init(|| {
-                // the room its unanchored form has
-                let limit = if written { SIZE_LIMIT * 16 } else { SIZE_LIMIT };
-                let config = regex_automata::meta::Regex::config()
-                    .nfa_size_limit(Some(limit))
-                    .hybrid_cache_capacity(DFA_SIZE_LIMIT);
-                regex_automata::meta::Regex::builder()
-                    .configure(config)
-                    .build(source)
-                    .ok()
-            })
+            .get_or_init(|| AnchoredForm::new(source, limit))
             .as_ref()
     }
 
@@ -167,6 +161,65 @@ impl Pattern {
     /// A compiled form, for where its groups are (both have the same).
     pub fn groups(&self) -> &Regex {
         &self.0.ascii
+    }
+}
+
+/// How a thread gets a cache of an [`AnchoredForm`]'s lazy DFA.
+type NewCache = Box<
+    dyn Fn() -> hybrid::dfa::Cache
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
+
+/// A form of a pattern for anchored searches: its forward lazy DFA alone,
+/// since an anchored search knows where its match starts (the whole regex
+/// would also compile the automaton read backwards, which finds a start),
+/// with a cache of it for each thread.
+#[derive(Debug)]
+pub struct AnchoredForm {
+    dfa: hybrid::dfa::DFA,
+    caches: Pool<hybrid::dfa::Cache, NewCache>,
+}
+
+impl AnchoredForm {
+    fn new(source: &str, limit: usize) -> Option<AnchoredForm> {
+        let dfa = hybrid::dfa::DFA::builder()
+            .thompson(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(limit))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .cache_capacity(DFA_SIZE_LIMIT)
+                    // built even so; a search through a letter above ASCII stops
+                    .unicode_word_boundary(true),
+            )
+            .build(source)
+            .ok()?;
+        let of = dfa.clone();
+        let new_cache: NewCache = Box::new(move || of.create_cache());
+        Some(AnchoredForm {
+            dfa,
+            caches: Pool::new(new_cache),
+        })
+    }
+
+    /// Whether a match of the pattern starts at `at` in `haystack`; `None`
+    /// when the lazy DFA cannot tell (a Unicode word boundary next to a
+    /// letter above ASCII).
+    pub fn matches_at(&self, haystack: &str, at: usize) -> Option<bool> {
+        let input = Input::new(haystack)
+            .range(at..)
+            .anchored(regex_automata::Anchored::Yes)
+            .earliest(true);
+        let mut cache = self.caches.get();
+        self.dfa
+            .try_search_fwd(&mut cache, &input)
+            .ok()
+            .map(|m| m.is_some())
     }
 }
 
@@ -340,22 +393,17 @@ mod tests {
     #[test]
     fn an_anchored_form_matches_only_where_the_search_starts() {
         let p = Pattern::new(r"(?m)^\p{Lu}\p{L}+, \p{L}+ \d+").unwrap();
-        let at = |t: &str, k: usize| {
-            let input = regex_automata::Input::new(t)
-                .range(k..)
-                .anchored(regex_automata::Anchored::Yes);
-            p.anchored(t)
-                .unwrap()
-                .find(input)
-                .map(|m| (m.start(), m.end()))
-        };
+        let at = |t: &str, k: usize| p.anchored(t).unwrap().matches_at(t, k);
         let text = "x\nSeoul, March 3 -- met\n";
-        assert_eq!(at(text, 2), Some((2, 2 + "Seoul, March 3".len())));
+        assert_eq!(at(text, 2), Some(true));
         // the unanchored search would find it from 0 or 3
-        assert_eq!(at(text, 0), None);
-        assert_eq!(at(text, 3), None);
+        assert_eq!(at(text, 0), Some(false));
+        assert_eq!(at(text, 3), Some(false));
         let other = "x\n\u{c5}sa, M\u{e4}rz 3 -- met\n";
-        assert_eq!(at(other, 2), Some((2, 2 + "\u{c5}sa, M\u{e4}rz 3".len())));
+        assert_eq!(at(other, 2), Some(true));
+        assert_eq!(at(other, 0), Some(false));
+        // "^" holds after a line break only
+        assert_eq!(at("xSeoul, March 3", 1), Some(false));
         let (a, b) = (p.anchored(text).unwrap(), p.anchored("plain").unwrap());
         assert!(std::ptr::eq(a, b));
         assert!(!std::ptr::eq(p.anchored(other).unwrap(), a));
@@ -365,6 +413,11 @@ mod tests {
             q.anchored("1-2").unwrap(),
             q.anchored("\u{c5} 1-2").unwrap()
         ));
+        // a Unicode word boundary beside a letter above ASCII: it cannot tell
+        let w = Pattern::new(r"\bAsa\b").unwrap();
+        let t = "\u{c5}Asa";
+        assert_eq!(w.anchored(t).unwrap().matches_at(t, 2), None);
+        assert_eq!(w.anchored("Asa").unwrap().matches_at("Asa", 0), Some(true));
     }
 
     /// Every match and group of `pat` on `text`, through `re`.
