@@ -52,8 +52,6 @@ struct Forms {
     /// The two forms above for anchored searches ([`Pattern::anchored`]),
     /// each once it has been needed: for ASCII text, and as written.
     anchored: [OnceLock<Option<AnchoredForm>>; 2],
-    /// The named groups and their indexes, the same in every form.
-    names: Box<[(Box<str>, usize)]>,
 }
 
 impl Pattern {
@@ -72,26 +70,19 @@ impl Pattern {
             Some(ascii) => (ascii, Some((pat.to_string(), OnceLock::new()))),
             None => (build(pat, SIZE_LIMIT)?, None),
         };
-        let names = ascii
-            .capture_names()
-            .enumerate()
-            .filter_map(|(i, n)| Some((Box::from(n?), i)))
-            .collect();
         Ok(Pattern(Arc::new(Forms {
             ascii,
             full,
             anchored: Default::default(),
-            names,
         })))
     }
 
     /// The group named `name` in a match of this pattern, in either form
     /// (both have the same groups): what `Captures::name` gives, found
-    /// among a rule's few names without hashing the name.
+    /// among a rule's few names in order rather than by hashing the name.
     #[inline]
     pub fn group<'h>(&self, c: &regex::Captures<'h>, name: &str) -> Option<regex::Match<'h>> {
-        let &(_, i) = self.0.names.iter().find(|(n, _)| &**n == name)?;
-        c.get(i)
+        c.get(self.capture_names().position(|n| n == Some(name))?)
     }
 
     /// The form [`Pattern::on`] picks for `haystack`, compiled for anchored
