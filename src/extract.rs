@@ -528,7 +528,7 @@ impl Extractor {
             .collect();
         let pronoun = regex::Regex::new(r"\b(?:he|she|He|She)\b").expect("valid regex");
         let object_pronoun = regex::Regex::new(
-                r"\b(?:met|met with|meets|received|receives|welcomed|hosted|greeted|called on|saw off|held talks with|sat down with|talks with|meeting with)\s+(him|her)\b",
+                r"\b(?:met|met with|meets|received|receives|welcomed|hosted|greeted|called on|saw off|held talks with|sat down with|talks with|meeting with|(?:discussed|discusses|exchanged views)\b[^.;!?]{0,100}?\bwith)\s+(him|her)\b",
             )
             .expect("valid regex");
         let year_re = regex::Regex::new(r"\b(?:19[5-9]\d|20\d\d)\b").expect("valid regex");
@@ -2017,8 +2017,8 @@ impl<'a> DocRun<'a> {
                 }
             }
             // "he"/"she": the person opening this sentence, else the subject of one of
-            // the two before; "Xi received him": the person last named who is not
-            // this sentence's subject
+            // the two before; "Xi received him": the person last named who is neither
+            // this sentence's subject nor that of the pronoun's own clause
             let subj = open
                 .get(g.sent_refs + REF_OBJECT)
                 .then(|| subject(&self.sentences[k], &self.ents))
@@ -2054,11 +2054,16 @@ impl<'a> DocRun<'a> {
             for c in objects {
                 let m = c.get(1).expect("group");
                 let a = span.start + m.start();
-                let who = before(&named, a)
-                    .iter()
-                    .rev()
-                    .find(|(_, p)| Some(*p) != subj)
-                    .map(|x| x.1);
+                let mut cands = before(&named, a).iter().rev().peekable();
+                // nor the subject of its own clause: "Morgulov discussed the
+                // situation with her" is not about Morgulov
+                if cands
+                    .peek()
+                    .is_some_and(|(at, _)| one_clause(&norm[*at..a]))
+                {
+                    cands.next();
+                }
+                let who = cands.find(|(_, p)| Some(*p) != subj).map(|x| x.1);
                 refs.push((a, span.start + m.end(), who));
             }
             for (a, b, who) in refs {
@@ -2256,10 +2261,25 @@ impl<'a> DocRun<'a> {
                         .or_else(|| pick_date(&mentions, start));
                     let date = own_date.or(context_date).or(self.date);
                     let end = masked.to_norm(whole.end());
-                    let mut place = slot("place", None)
-                        .first()
-                        .copied()
-                        .or_else(|| self.pick_place(norm, &mentions, start, end, true));
+                    // places in what was discussed ("the situation on the Korean
+                    // Peninsula") are not where the fact happened
+                    let outside_topic = rule.re.group(&c, "topic").map(|t| {
+                        let (s, e) = (masked.to_norm(t.start()), masked.to_norm(t.end()));
+                        mentions
+                            .iter()
+                            .filter(|m| m.start < s || m.end > e)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                    });
+                    let mut place = slot("place", None).first().copied().or_else(|| {
+                        self.pick_place(
+                            norm,
+                            outside_topic.as_deref().unwrap_or(&mentions),
+                            start,
+                            end,
+                            true,
+                        )
+                    });
                     let here_end = norm[end..]
                         .char_indices()
                         .nth(40)
@@ -2842,6 +2862,15 @@ fn is_headline(s: &str) -> bool {
         .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
         .count();
     caps * 10 >= words.len() * 7
+}
+
+/// No clause ends or begins in `text`: no comma, semicolon or colon, and no
+/// "and", "but", "while", "who", "whom" or "which" joining another.
+fn one_clause(text: &str) -> bool {
+    !text.contains([',', ';', ':'])
+        && ![" and ", " but ", " while ", " who ", " whom ", " which "]
+            .iter()
+            .any(|w| text.contains(w))
 }
 
 /// The people named before `at`, of those named (by place, in order).

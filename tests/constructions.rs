@@ -119,6 +119,10 @@ fn meeting_constructions() {
         ("the talks were attended by", "Premier Kim Tok Hun held talks with Chinese Vice Premier Liu Guozhong in Pyongyang. The talks were attended by Ri Son Gwon, minister of foreign affairs.", &["Kim Deok-hoon -- Liu Guozhong", "Liu Guozhong -- Ri Son Gwon"]),
         ("presented credentials to", "North Korea's new ambassador to China, Ri Ryong Nam, presented his credentials to Chinese President Xi Jinping on Friday.", &["Ri Ryong Nam -- Xi Jinping"]),
         ("a shorter known name inside a longer one", "Pak Thae Song met with Chinese State Councilor Wang Yi in Beijing.", &["Pak Thae Song -- Wang Yi"]),
+        ("discussed with", "Chinese Vice Premier Ding Xuexiang discussed trade and border crossings with North Korean Vice Premier Ri Song Hak in Dandong.", &["Ding Xuexiang -- Ri Song Hak"]),
+        ("exchanged views with", "Mongolian Foreign Minister Batmunkh Battsetseg exchanged views on regional security with Chinese Vice Foreign Minister Sun Weidong on Monday.", &["Batmunkh Battsetseg -- Sun Weidong"]),
+        ("discussed with her: not the clause's own subject", "Laotian Deputy Minister Phoxay Khaykhamphithoune met Choe Son Hui on May 3, and Cambodian Secretary of State Kung Phoak discussed the situation in Southeast Asia with her on May 4.", &["Choe Son Hui -- Kung Phoak", "Choe Son Hui -- Phoxay Khaykhamphithoune"]),
+        ("received him: not the clause's own subject", "Chinese Foreign Minister Wang Yi met North Korean Vice Foreign Minister Pak Myong-ho in Beijing, and Premier Li Qiang received him on Friday.", &["Park Myung-ho -- Wang Yi", "Li Qiang -- Park Myung-ho"]),
     ]);
 }
 
@@ -141,6 +145,8 @@ fn decoys_are_not_meetings() {
         ("denied", "South Korean lawmaker Lee Hae-chan denied that he had met North Korean Vice Foreign Minister Pak Myong-ho in Beijing.", &[]),
         ("negated", "North Korean envoy Choe Ryong Hae attended the parade in Beijing but did not meet Chinese President Xi Jinping.", &[]),
         ("same delegation", "North Korean Foreign Minister Choe Son Hui was accompanied by Vice Foreign Minister Im Chon Il on the flight to Moscow.", &[]),
+        ("discussed by phone", "Singaporean Foreign Minister Vivian Balakrishnan discussed the Korean Peninsula with Chinese Foreign Minister Wang Yi by phone on Thursday.", &[]),
+        ("discussed in a letter", "North Korean Premier Pak Thae Song discussed flood relief with Chinese Premier Li Qiang in a letter.", &[]),
     ]);
 }
 
@@ -184,6 +190,8 @@ fn dates_and_places_of_meetings() {
         ("Pyongyang, March 14 (KCNA) -- Premier Pak Pong Ju received Chinese Ambassador Li Jinjun on Monday.\n2017-03-15 08:00:00", "2017-03-13", "place:pyongyang"),
         ("BEIJING, Oct. 3 (Xinhua) -- Chinese Vice Premier Hu Chunhua met North Korean Vice Premier Ri Ryong Nam here on Tuesday. The two sides signed a trade protocol for 2019.", "2019-10-01", "place:beijing"),
         ("Published: 2022-07-08\nSouth Korean Foreign Minister Park Jin held talks with Chinese Foreign Minister Wang Yi at the Great Hall of the People last month.", "2022-06", "place:great-hall-of-the-people"),
+        // what they discussed names a place; where they met is another
+        ("SEOUL, June 9, 2023 (Yonhap) -- Chinese Ambassador Xing Haiming discussed tensions on the Korean Peninsula with South Korean Foreign Minister Park Jin in Seoul on Thursday.", "2023-06-08", "place:seoul"),
     ];
     for (text, date, place) in cases {
         let g = build(text);
