@@ -2258,7 +2258,7 @@ impl<'a> DocRun<'a> {
                     let context_date = context_date
                         .filter(|d| same_scene && self.date.is_none_or(|doc| d.year <= doc.year));
                     let own_date = slot_date(rule.re.group(&c, "date"), &mentions)
-                        .or_else(|| pick_date(&mentions, start));
+                        .or_else(|| pick_date(norm, &mentions, start));
                     let date = own_date.or(context_date).or(self.date);
                     let end = masked.to_norm(whole.end());
                     // places in what was discussed ("the situation on the Korean
@@ -2504,7 +2504,7 @@ impl<'a> DocRun<'a> {
                                             relation: "VISITED".into(),
                                             title: None,
                                             date: slot_date(rule.re.group(&c, "date"), &mentions)
-                                                .or_else(|| pick_date(&mentions, start))
+                                                .or_else(|| pick_date(norm, &mentions, start))
                                                 .or(self.date),
                                             evidence: ev.clone(),
                                         });
@@ -2768,7 +2768,10 @@ fn slot_date(slot: Option<regex::Match<'_>>, mentions: &[Mention]) -> Option<Par
 }
 
 /// The date of a fact: the first date after the fact's start, else the last before.
-fn pick_date(mentions: &[Mention], start: usize) -> Option<PartialDate> {
+/// The date of a fact found at `start` of `norm`: the first date after the
+/// start, else the last one before it, moved by what leads to the fact
+/// ("arrived home Saturday, a day after he met Hu": Friday).
+fn pick_date(norm: &str, mentions: &[Mention], start: usize) -> Option<PartialDate> {
     let dates: Vec<(usize, Option<PartialDate>)> = mentions
         .iter()
         .filter_map(|m| match m.target {
@@ -2776,11 +2779,44 @@ fn pick_date(mentions: &[Mention], start: usize) -> Option<PartialDate> {
             _ => None,
         })
         .collect();
-    dates
-        .iter()
-        .find(|d| d.0 >= start)
-        .or(dates.iter().rev().find(|d| d.0 < start))
-        .and_then(|d| d.1)
+    if let Some(d) = dates.iter().find(|d| d.0 >= start) {
+        return d.1;
+    }
+    let d = dates.iter().rev().find(|d| d.0 < start)?.1?;
+    // a date of a whole month stays as it is
+    match days_earlier(&norm[..start]) {
+        Some(n) => d.add_days(-n).or(Some(d)),
+        None => Some(d),
+    }
+}
+
+/// How many days before the date named earlier a text ending in "a day
+/// after", "two days after" or "the day before" puts what follows it (the
+/// last: -1, a day later).
+fn days_earlier(text: &str) -> Option<i64> {
+    let words: Vec<&str> = text.split_whitespace().rev().take(3).collect();
+    let [dir, unit, count] = words[..] else {
+        return None;
+    };
+    let sign = match dir {
+        "after" => 1,
+        "before" => -1,
+        _ => return None,
+    };
+    let n: i64 = match (count.to_ascii_lowercase().as_str(), unit) {
+        ("a" | "one" | "the", "day") => 1,
+        (w, "days") => match w {
+            "two" => 2,
+            "three" => 3,
+            "four" => 4,
+            "five" => 5,
+            "six" => 6,
+            "seven" => 7,
+            w => w.parse().ok().filter(|&n| (2..=31).contains(&n))?,
+        },
+        _ => return None,
+    };
+    Some(sign * n)
 }
 
 fn add_event(events: &mut Vec<EventFact>, e: EventFact) -> usize {
@@ -3059,6 +3095,18 @@ mod tests {
             push_decimal(&mut s, n);
             assert_eq!(s, format!("x{n}"));
         }
+    }
+
+    #[test]
+    fn a_lead_in_moves_the_date_before_it() {
+        assert_eq!(days_earlier("arrived on Saturday, a day after"), Some(1));
+        assert_eq!(days_earlier("on Friday, two days after"), Some(2));
+        assert_eq!(days_earlier("on May 3, 10 days after"), Some(10));
+        assert_eq!(days_earlier("on Friday, The day before"), Some(-1));
+        assert_eq!(days_earlier("on Friday, after"), None);
+        assert_eq!(days_earlier("closed for days after"), None);
+        assert_eq!(days_earlier("on Friday, 90 days after"), None);
+        assert_eq!(days_earlier("on Friday, a day after he said"), None);
     }
 
     #[test]

@@ -190,6 +190,8 @@ fn dates_and_places_of_meetings() {
         ("Pyongyang, March 14 (KCNA) -- Premier Pak Pong Ju received Chinese Ambassador Li Jinjun on Monday.\n2017-03-15 08:00:00", "2017-03-13", "place:pyongyang"),
         ("BEIJING, Oct. 3 (Xinhua) -- Chinese Vice Premier Hu Chunhua met North Korean Vice Premier Ri Ryong Nam here on Tuesday. The two sides signed a trade protocol for 2019.", "2019-10-01", "place:beijing"),
         ("Published: 2022-07-08\nSouth Korean Foreign Minister Park Jin held talks with Chinese Foreign Minister Wang Yi at the Great Hall of the People last month.", "2022-06", "place:great-hall-of-the-people"),
+        // the date named before, moved by what leads to the meeting
+        ("SEOUL, May 15, 2016 (Yonhap) -- North Korean Vice Foreign Minister Ri Kil Song returned home on Saturday, two days after Ri held talks with Chinese Vice Foreign Minister Liu Zhenmin in Beijing.", "2016-05-12", "place:beijing"),
         // what they discussed names a place; where they met is another
         ("SEOUL, June 9, 2023 (Yonhap) -- Chinese Ambassador Xing Haiming discussed tensions on the Korean Peninsula with South Korean Foreign Minister Park Jin in Seoul on Thursday.", "2023-06-08", "place:seoul"),
     ];
