@@ -2767,7 +2767,6 @@ fn slot_date(slot: Option<regex::Match<'_>>, mentions: &[Mention]) -> Option<Par
         })
 }
 
-/// The date of a fact: the first date after the fact's start, else the last before.
 /// The date of a fact found at `start` of `norm`: the first date after the
 /// start, else the last one before it, moved by what leads to the fact
 /// ("arrived home Saturday, a day after he met Hu": Friday).
