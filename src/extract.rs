@@ -434,6 +434,15 @@ fn news_of_the_day(date: Option<PartialDate>, doc: Option<PartialDate>) -> bool 
     }
 }
 
+/// True when a fact dated `date` is news of the few days before a report
+/// dated `doc` (both to the day).
+fn recent_news(date: PartialDate, doc: Option<PartialDate>) -> bool {
+    match (date.days(), doc.and_then(|d| d.days())) {
+        (Some(a), Some(b)) => (0..=3).contains(&(b - a)),
+        _ => false,
+    }
+}
+
 fn bounded(text: &str, s: usize, e: usize) -> bool {
     let before = text[..s].chars().next_back();
     let after = text[e..].chars().next();
@@ -2085,6 +2094,8 @@ impl<'a> DocRun<'a> {
         let mut events: Vec<EventFact> = Vec::new();
         let mut edges: Vec<EdgeFact> = Vec::new();
         let mut last_meeting: Option<usize> = None;
+        // meetings without a date of their own so far
+        let mut undated: Vec<usize> = Vec::new();
         // "PYONGYANG, May 24 (KCNA) --": the dateline's city is "here"
         let dateline = self
             .sentences
@@ -2334,21 +2345,31 @@ impl<'a> DocRun<'a> {
                                     }
                                 }
                             }
+                            let same = |e: &EventFact| {
+                                e.kind == "meeting"
+                                    && ((!e.sides[0].is_disjoint(&a)
+                                        && !e.sides[1].is_disjoint(&b))
+                                        || (!e.sides[1].is_disjoint(&a)
+                                            && !e.sides[0].is_disjoint(&b)))
+                            };
                             // "the meeting between Ri and Xi", no date of its own: the
-                            // occasion the article has already described
-                            let earlier = if own_date.is_none() {
-                                events.iter().rposition(|e| {
-                                    e.kind == "meeting"
-                                        && ((!e.sides[0].is_disjoint(&a)
-                                            && !e.sides[1].is_disjoint(&b))
-                                            || (!e.sides[1].is_disjoint(&a)
-                                                && !e.sides[0].is_disjoint(&b)))
-                                })
-                            } else {
-                                None
+                            // occasion the article has already described; and the other
+                            // way round, a meeting named before any date of its own (a
+                            // headline, a lead) is the occasion a later sentence dates,
+                            // when that date is the news of the last few days
+                            let earlier = match own_date {
+                                None => events.iter().rposition(same),
+                                Some(d) if recent_news(d, self.date) => {
+                                    undated.iter().rev().copied().find(|&i| same(&events[i]))
+                                }
+                                Some(_) => None,
                             };
                             let ei = match earlier {
                                 Some(ei) => {
+                                    if own_date.is_some() {
+                                        undated.retain(|&i| i != ei);
+                                        events[ei].date = own_date;
+                                    }
                                     let e = &mut events[ei];
                                     let (sa, sb) = if !e.sides[0].is_disjoint(&a) {
                                         (0, 1)
@@ -2389,7 +2410,7 @@ impl<'a> DocRun<'a> {
                                             })
                                             .and_then(|e| e.place)
                                     });
-                                    add_event(
+                                    let ei = add_event(
                                         &mut events,
                                         EventFact {
                                             kind: "meeting".into(),
@@ -2400,7 +2421,11 @@ impl<'a> DocRun<'a> {
                                             support: vec![(ev, pairs)],
                                             reporters: BTreeSet::new(),
                                         },
-                                    )
+                                    );
+                                    if own_date.is_none() && !undated.contains(&ei) {
+                                        undated.push(ei);
+                                    }
+                                    ei
                                 }
                             };
                             sentence_events.push(ei);

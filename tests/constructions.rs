@@ -205,6 +205,23 @@ fn dates_and_places_of_meetings() {
 }
 
 #[test]
+fn a_headline_meeting_is_the_one_the_body_dates() {
+    // the headline has no date of its own; the body's Wednesday is that occasion
+    let g = build("Chinese vice premier Ding Xuexiang meets North Korean premier Pak Thae Song in border city\nDANDONG, March 8, 2024 (Xinhua) -- Chinese Vice Premier Ding Xuexiang held talks with North Korean Premier Pak Thae Song in Dandong on Wednesday.");
+    let met = met_edges(&g);
+    assert_eq!(met.len(), 1);
+    assert_eq!(met[0].get_str("date"), Some("2024-03-06"));
+    assert_eq!(met[0].get_str("place"), Some("place:dandong"));
+    // the headline's sentence, and the body's (which two rules read)
+    assert_eq!(met[0].evidence_count(), 3);
+    // a meeting of years before, named later, is another occasion
+    let g = build("Chinese vice premier Ding Xuexiang meets North Korean premier Pak Thae Song in border city\nDANDONG, March 8, 2024 (Xinhua) -- Ding Xuexiang had last held talks with Pak Thae Song in Pyongyang on May 2, 2021.");
+    let dates: Vec<Option<&str>> = met_edges(&g).iter().map(|e| e.get_str("date")).collect();
+    assert_eq!(dates.len(), 2, "{dates:?}");
+    assert!(dates.contains(&Some("2024-03-08")), "{dates:?}");
+}
+
+#[test]
 fn an_older_meeting_is_not_placed_at_the_dateline() {
     // reported from Seoul days later: not a meeting in Seoul
     let g = build("SEOUL, July 30, 2023 (Yonhap) -- Li Hongzhong, a member of the Political Bureau, held talks with Choe Ryong Hae on Wednesday.");
