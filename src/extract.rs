@@ -425,22 +425,22 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// How many days before a report dated `doc` a fact dated `date` happened,
+/// when both are known to the day.
+fn days_before(date: Option<PartialDate>, doc: Option<PartialDate>) -> Option<i64> {
+    Some(doc?.days()? - date?.days()?)
+}
+
 /// True when a fact dated `date` is the news of a report dated `doc`: the
 /// same day or the day before (or either date unknown).
 fn news_of_the_day(date: Option<PartialDate>, doc: Option<PartialDate>) -> bool {
-    match (date.and_then(|d| d.days()), doc.and_then(|d| d.days())) {
-        (Some(a), Some(b)) => (0..=1).contains(&(b - a)),
-        _ => true,
-    }
+    days_before(date, doc).is_none_or(|n| (0..=1).contains(&n))
 }
 
 /// True when a fact dated `date` is news of the few days before a report
 /// dated `doc` (both to the day).
 fn recent_news(date: PartialDate, doc: Option<PartialDate>) -> bool {
-    match (date.days(), doc.and_then(|d| d.days())) {
-        (Some(a), Some(b)) => (0..=3).contains(&(b - a)),
-        _ => false,
-    }
+    days_before(Some(date), doc).is_some_and(|n| (0..=3).contains(&n))
 }
 
 fn bounded(text: &str, s: usize, e: usize) -> bool {
