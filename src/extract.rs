@@ -2116,6 +2116,8 @@ impl<'a> DocRun<'a> {
         let mut prev_place: Option<usize> = None;
         let mut prev_date: Option<PartialDate> = None;
         let mut prev_people: BTreeSet<usize> = BTreeSet::new();
+        // the people of the sentence before whose meeting was a call reported on
+        let mut remote: BTreeSet<usize> = BTreeSet::new();
         for k in 0..self.sentences.len() {
             let (span, ref mentions) = self.sentences[k];
             let mentions = mentions.clone();
@@ -2124,6 +2126,7 @@ impl<'a> DocRun<'a> {
             let context_place = prev_place;
             let context_date = prev_date;
             let context_people = std::mem::take(&mut prev_people);
+            let context_remote = std::mem::take(&mut remote);
             prev_people = mentions
                 .iter()
                 .filter_map(|m| match m.target {
@@ -2247,6 +2250,41 @@ impl<'a> DocRun<'a> {
                             .contains(&next);
                             let lower = next.chars().next().is_some_and(|ch| ch.is_lowercase());
                             if a.start() == whole.start() && (verb || (comma && lower)) {
+                                continue;
+                            }
+                        }
+                    }
+                    // "Choe spoke with Lavrov by phone. Lavrov discussed ... with
+                    // her": the call, reported on (and so is the sentence after)
+                    if let Some(u) = &rule.unless_previous {
+                        let a: BTreeSet<usize> =
+                            slot("a", Some(EntityType::Person)).into_iter().collect();
+                        let b: BTreeSet<usize> = ["b", "b2", "b3"]
+                            .iter()
+                            .flat_map(|n| slot(n, Some(EntityType::Person)))
+                            .collect();
+                        let both =
+                            |set: &BTreeSet<usize>| !a.is_disjoint(set) && !b.is_disjoint(set);
+                        if k > 0 && both(&context_people) {
+                            let carried = both(&context_remote);
+                            let (pspan, ref pm) = self.sentences[k - 1];
+                            let before = Masked::build(norm, pspan, pm, &self.ents);
+                            let found = u.on(&before.text).find(&before.text);
+                            if carried || found.is_some() {
+                                if self.x.trace {
+                                    self.trace.push(match found {
+                                        Some(v) => format!(
+                                            "  {} vetoed by '{}' in the sentence before",
+                                            rule.id,
+                                            v.as_str()
+                                        ),
+                                        None => format!(
+                                            "  {} vetoed: the sentence before reported on the same call",
+                                            rule.id
+                                        ),
+                                    });
+                                }
+                                remote.extend(a.iter().chain(&b));
                                 continue;
                             }
                         }

@@ -178,6 +178,11 @@ pub struct RelationRule {
     /// No fact when this regex matches the matched text.
     #[serde(default)]
     pub unless: Option<String>,
+    /// No meeting when the sentence before names someone of each side and
+    /// this regex matches it: "discussed ... with her" after "spoke by phone
+    /// with" reports the call.
+    #[serde(default)]
+    pub unless_previous: Option<String>,
 }
 
 /// A year known from the anniversary of an event.
@@ -943,7 +948,10 @@ impl RuleSet {
             }
             for r in &self.relations {
                 all.push((&r.rule.pattern, &r.origin, &r.rule.id));
-                if let Some(u) = &r.rule.unless {
+                for u in [&r.rule.unless, &r.rule.unless_previous]
+                    .into_iter()
+                    .flatten()
+                {
                     all.push((u, &r.origin, &r.rule.id));
                 }
             }
@@ -1007,6 +1015,13 @@ impl RuleSet {
                     "give exactly one of `kind` (an event) or `relation` (a plain edge)".into(),
                 )),
             }
+            if rule.unless_previous.is_some() && rule.kind.as_deref() != Some("meeting") {
+                issues.push(issue(
+                    &r.origin,
+                    &rule.id,
+                    "`unless_previous` reads the sentence before for the two sides of a meeting: use it with kind = \"meeting\"".into(),
+                ));
+            }
             match compile_pattern(&macros, &rule.pattern, &r.origin, &rule.id) {
                 Ok(re) => {
                     let groups: BTreeSet<&str> = re.capture_names().flatten().collect();
@@ -1029,10 +1044,15 @@ impl RuleSet {
                 }
                 Err(e) => issues.push(e),
             }
-            if let Some(u) = &rule.unless {
-                if let Err(mut e) = compile_pattern(&macros, u, &r.origin, &rule.id) {
-                    e.message = format!("in `unless`: {}", e.message);
-                    issues.push(e);
+            for (field, u) in [
+                ("unless", &rule.unless),
+                ("unless_previous", &rule.unless_previous),
+            ] {
+                if let Some(u) = u {
+                    if let Err(mut e) = compile_pattern(&macros, u, &r.origin, &rule.id) {
+                        e.message = format!("in `{field}`: {}", e.message);
+                        issues.push(e);
+                    }
                 }
             }
         }
@@ -1558,6 +1578,8 @@ pub struct CompiledRelation {
     pub re: Pattern,
     /// Veto.
     pub unless: Option<Pattern>,
+    /// Veto read in the sentence before, when it names both sides.
+    pub unless_previous: Option<Pattern>,
 }
 
 /// A compiled regex rule with an id.
@@ -1633,6 +1655,10 @@ impl RuleSet {
                 relation: r.rule.relation.clone(),
                 re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
                 unless: match &r.rule.unless {
+                    Some(u) => Some(c(u, &r.origin, &r.rule.id)?),
+                    None => None,
+                },
+                unless_previous: match &r.rule.unless_previous {
                     Some(u) => Some(c(u, &r.origin, &r.rule.id)?),
                     None => None,
                 },

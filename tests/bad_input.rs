@@ -357,7 +357,7 @@ const CASES: &[Case] = &[
         stdin: b"",
         code: 2,
         stderr: &[
-            "error: 11 errors in rule files:",
+            "error: 12 errors in rule files:",
             "  {T}/rules/b.toml:1: rule 'colour': in [[entity]]: unknown field `colour`, expected one of `id`, `type`, `name`, `aliases`, `demonyms`, `country`, `located_in`, `roles`",
             "  {T}/rules/b.toml:7: rule 'wrong-type': in [[entity]]: `aliases`: invalid type: string \"Pak\", expected a list",
             "  {T}/rules/b.toml:13: rule 'bad-regex': bad regex: unclosed group (at character 4: \"(?P<name>[A-Z]\\w+\")",
@@ -368,7 +368,8 @@ const CASES: &[Case] = &[
             "  {T}/rules/b.toml:39: rule 'empty-pattern': empty pattern: write a regex",
             "  {T}/rules/b.toml:43: rule 'empty-match': pattern matches the empty string; make it require some text",
             "  {T}/rules/b.toml:47: rule 'unless-regex': in `unless`: bad regex: unclosed character class (at character 1: \"[abc\")",
-            "  {T}/rules/b.toml:53: rule 'year-type': in [[anniversary]]: `year`: invalid type: string \"1950\", expected an integer",
+            "  {T}/rules/b.toml:53: rule 'previous-on-visit': `unless_previous` reads the sentence before for the two sides of a meeting: use it with kind = \"meeting\"",
+            "  {T}/rules/b.toml:59: rule 'year-type': in [[anniversary]]: `year`: invalid type: string \"1950\", expected an integer",
         ],
         out: Out::Unchanged,
     },
@@ -379,7 +380,7 @@ const CASES: &[Case] = &[
         stdin: b"",
         code: 2,
         stderr: &[
-            "error: 11 errors in rule files:",
+            "error: 12 errors in rule files:",
             "  {T}/rules/b.toml:1: rule 'colour': *",
             "  {T}/rules/b.toml:7: rule 'wrong-type': *",
             "  {T}/rules/b.toml:13: rule 'bad-regex': *",
@@ -390,7 +391,8 @@ const CASES: &[Case] = &[
             "  {T}/rules/b.toml:39: rule 'empty-pattern': *",
             "  {T}/rules/b.toml:43: rule 'empty-match': *",
             "  {T}/rules/b.toml:47: rule 'unless-regex': *",
-            "  {T}/rules/b.toml:53: rule 'year-type': *",
+            "  {T}/rules/b.toml:53: rule 'previous-on-visit': *",
+            "  {T}/rules/b.toml:59: rule 'year-type': *",
         ],
         out: Out::Absent,
     },
@@ -533,6 +535,12 @@ id = "unless-regex"
 kind = "meeting"
 pattern = '{Person:a} greeted {Person:b}'
 unless = '[abc'
+
+[[relation]]
+id = "previous-on-visit"
+kind = "visit"
+pattern = '{Person:a} toured {Location:place}'
+unless_previous = '\bphone\b'
 
 [[anniversary]]
 id = "year-type"

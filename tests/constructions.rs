@@ -122,6 +122,10 @@ fn meeting_constructions() {
         ("discussed with", "Chinese Vice Premier Ding Xuexiang discussed trade and border crossings with North Korean Vice Premier Ri Song Hak in Dandong.", &["Ding Xuexiang -- Ri Song Hak"]),
         ("exchanged views with", "Mongolian Foreign Minister Batmunkh Battsetseg exchanged views on regional security with Chinese Vice Foreign Minister Sun Weidong on Monday.", &["Batmunkh Battsetseg -- Sun Weidong"]),
         ("discussed with her: not the clause's own subject", "Laotian Deputy Minister Phoxay Khaykhamphithoune met Choe Son Hui on May 3, and Cambodian Secretary of State Kung Phoak discussed the situation in Southeast Asia with her on May 4.", &["Choe Son Hui -- Kung Phoak", "Choe Son Hui -- Phoxay Khaykhamphithoune"]),
+        ("A and B discussed", "Chinese Vice Foreign Minister Sun Weidong and North Korean Vice Foreign Minister Pak Myong-ho discussed regional security in Pyongyang on Tuesday.", &["Park Myung-ho -- Sun Weidong"]),
+        ("discussed with, after a call between others", "Chinese Foreign Minister Wang Yi spoke by phone with Russian Foreign Minister Sergey Lavrov on Monday. Chinese Vice Foreign Minister Sun Weidong discussed border trade with North Korean Ambassador Ri Ryong Nam in Beijing on Tuesday.", &["Ri Ryong Nam -- Sun Weidong"]),
+        ("A and B discussed, after a letter they did not write", "North Korean leader Kim Jong Un sent a letter to Russian President Vladimir Putin. Chinese Premier Li Qiang and North Korean Premier Pak Thae Song discussed flood relief in Sinuiju.", &["Li Qiang -- Pak Thae Song"]),
+        ("met, after a call between the same two", "Mongolian Foreign Minister Battsetseg Batmunkh held a video call with Chinese Vice Foreign Minister Sun Weidong in March. Battsetseg Batmunkh met Sun Weidong in Ulaanbaatar on May 2.", &["Battsetseg Batmunkh -- Sun Weidong"]),
         ("received him: not the clause's own subject", "Chinese Foreign Minister Wang Yi met North Korean Vice Foreign Minister Pak Myong-ho in Beijing, and Premier Li Qiang received him on Friday.", &["Park Myung-ho -- Wang Yi", "Li Qiang -- Park Myung-ho"]),
     ]);
 }
@@ -146,6 +150,10 @@ fn decoys_are_not_meetings() {
         ("negated", "North Korean envoy Choe Ryong Hae attended the parade in Beijing but did not meet Chinese President Xi Jinping.", &[]),
         ("same delegation", "North Korean Foreign Minister Choe Son Hui was accompanied by Vice Foreign Minister Im Chon Il on the flight to Moscow.", &[]),
         ("discussed by phone", "Singaporean Foreign Minister Vivian Balakrishnan discussed the Korean Peninsula with Chinese Foreign Minister Wang Yi by phone on Thursday.", &[]),
+        ("A and B discussed by phone", "South Korean President Yoon Suk Yeol and Japanese Prime Minister Fumio Kishida discussed the missile launch by phone on Sunday.", &[]),
+        ("A and B discussed, the sentence after their call", "Vietnamese Deputy Foreign Minister Do Hung Viet held phone talks with North Korean Vice Foreign Minister Pak Myong-ho on Friday. Do Hung Viet and Pak Myong-ho discussed preparations for the party congress.", &[]),
+        ("discussed with her, the sentence after their call", "Russian Deputy Foreign Minister Andrei Rudenko telephoned North Korean Foreign Minister Choe Son Hui on Monday. Rudenko discussed grain deliveries with her.", &[]),
+        ("during the talks, two sentences after their call", "Chinese Vice Premier Liu Guozhong held a video conference with North Korean Vice Premier Ri Song Hak on Wednesday. Liu and Ri exchanged views on trade. During the talks with Ri, Liu praised the new bridge.", &[]),
         ("discussed in a letter", "North Korean Premier Pak Thae Song discussed flood relief with Chinese Premier Li Qiang in a letter.", &[]),
     ]);
 }
