@@ -1138,18 +1138,38 @@ impl<'a> DocRun<'a> {
             cands.push(Mention::new(a, b, Target::Entity(e), false));
         }
         let mut dates: Vec<Mention> = Vec::new();
+        // "the same day" and "the next day", by where they start: they count
+        // from the last full date before them, in this sentence too
+        let mut relative: Vec<((usize, usize), DateParts)> = Vec::new();
         for (i, r) in self.x.compiled.dates.iter().enumerate() {
             if !open.get(g.sent + i) {
                 continue;
             }
             for c in r.re.on(s).captures_iter(s) {
                 let m = c.get(0).expect("match");
-                let d = resolve(&self.x.date_groups[i].parts(&c), ctx);
+                let parts = self.x.date_groups[i].parts(&c);
+                let d = resolve(&parts, ctx);
                 let (a, b) = (span.start + m.start(), span.start + m.end());
+                if parts.rel_day.is_some() {
+                    relative.push(((a, b), parts));
+                }
                 dates.push(Mention::new(a, b, Target::Date(d), false));
             }
         }
         let mut kept = select(dates);
+        if !relative.is_empty() {
+            let mut here = *ctx;
+            for m in kept.iter_mut() {
+                if let Some((_, p)) = relative.iter().find(|(at, _)| *at == (m.start, m.end)) {
+                    m.target = Target::Date(resolve(p, &here));
+                }
+                if let Target::Date(Some(d)) = m.target {
+                    if d.day.is_some() {
+                        here.last_full = Some(d);
+                    }
+                }
+            }
+        }
         for m in &kept {
             if let Target::Date(Some(d)) = m.target {
                 ctx.last_year = Some(d.year);
@@ -2032,9 +2052,20 @@ impl<'a> DocRun<'a> {
                 .get(g.sent_refs + REF_OBJECT)
                 .then(|| subject(&self.sentences[k], &self.ents))
                 .flatten();
+            // the person a sentence opens with, "Four days later Kim" too, but
+            // not "In talks with Li, Kim"
+            let first = opening(&self.sentences[k]);
+            let subject_at = |at: usize| {
+                let lead = norm[first..at].to_ascii_lowercase();
+                let clause = lead.rsplit(',').next().unwrap_or("");
+                !clause.split_whitespace().any(|w| OBJECT_LEAD.contains(&w))
+            };
             let opener = self.sentences[k].1.iter().find_map(|x| match x.target {
                 Target::Entity(e)
-                    if self.ents[e].kind == EntityType::Person && x.ext.0 <= span.start + 2 =>
+                    if self.ents[e].kind == EntityType::Person
+                        && x.ext.0 >= first
+                        && x.ext.0 - first <= 30
+                        && subject_at(x.ext.0) =>
                 {
                     Some((x.start, e))
                 }
@@ -2095,7 +2126,9 @@ impl<'a> DocRun<'a> {
         let mut edges: Vec<EdgeFact> = Vec::new();
         let mut last_meeting: Option<usize> = None;
         // meetings without a date of their own so far
-        let mut undated: Vec<usize> = Vec::new();
+        // meetings without a date of their own so far, and whether a sentence
+        // before about the same people dated them
+        let mut undated: Vec<(usize, bool)> = Vec::new();
         // "PYONGYANG, May 24 (KCNA) --": the dateline's city is "here"
         let dateline = self
             .sentences
@@ -2239,7 +2272,8 @@ impl<'a> DocRun<'a> {
                     // "held talks with X, and called on Y": X is an object, not the subject
                     // ("talks with X and was received by Y" likewise)
                     if let Some(a) = rule.re.group(&c, "a").or_else(|| rule.re.group(&c, "lead")) {
-                        let after = &masked.text[a.end()..];
+                        // (past where and when: "with X in Vientiane on Thursday, and")
+                        let after = skip_scene(&masked.text[a.end()..]);
                         let comma = after.starts_with(',');
                         let after = after.trim_start_matches(',').trim_start();
                         if let Some(rest) = after.strip_prefix("and ") {
@@ -2303,9 +2337,9 @@ impl<'a> DocRun<'a> {
                     let same_scene =
                         context_people.is_empty() || !people.is_disjoint(&context_people);
                     let context_place = context_place.filter(|_| same_scene);
-                    // nor does a date ahead of the article's own ("next year")
+                    // nor does a date ahead of the article's own ("next year", "next month")
                     let context_date = context_date
-                        .filter(|d| same_scene && self.date.is_none_or(|doc| d.year <= doc.year));
+                        .filter(|d| same_scene && self.date.is_none_or(|doc| not_after(d, &doc)));
                     let own_date = slot_date(rule.re.group(&c, "date"), &mentions)
                         .or_else(|| pick_date(norm, &mentions, start));
                     let date = own_date.or(context_date).or(self.date);
@@ -2368,9 +2402,16 @@ impl<'a> DocRun<'a> {
                                 .iter()
                                 .flat_map(|&x| b.iter().map(move |&y| (x, y)))
                                 .collect();
-                            // several parties on one side of a multilateral meeting meet each other
-                            for side in [&a, &b] {
-                                let v: Vec<usize> = side.iter().copied().collect();
+                            // several parties on one side of a multilateral meeting meet each
+                            // other ("A met B and C"; not B and the C of "met B, and later
+                            // called on C")
+                            for side in ["a", "b", "b2", "b3"] {
+                                let v: Vec<usize> = slot(side, Some(EntityType::Person))
+                                    .into_iter()
+                                    .filter(|x| side == "a" || !a.contains(x))
+                                    .collect::<BTreeSet<usize>>()
+                                    .into_iter()
+                                    .collect();
                                 for (i, &x) in v.iter().enumerate() {
                                     for &y in &v[i + 1..] {
                                         if let (Some(cx), Some(cy)) =
@@ -2397,15 +2438,25 @@ impl<'a> DocRun<'a> {
                             // when that date is the news of the last few days
                             let earlier = match own_date {
                                 None => events.iter().rposition(same),
-                                Some(d) if recent_news(d, self.date) => {
-                                    undated.iter().rev().copied().find(|&i| same(&events[i]))
-                                }
+                                // (not one the sentence before, about the same people,
+                                // dated another day: "Li arrived on Oct. 9 ... was greeted
+                                // at the airport by Pak", then "On Friday, Li and Pak held
+                                // talks")
+                                Some(d) if recent_news(d, self.date) => undated
+                                    .iter()
+                                    .rev()
+                                    .find(|&&(i, by_people)| {
+                                        same(&events[i])
+                                            && (!by_people
+                                                || events[i].date.is_none_or(|x| x.compatible(&d)))
+                                    })
+                                    .map(|x| x.0),
                                 Some(_) => None,
                             };
                             let ei = match earlier {
                                 Some(ei) => {
                                     if own_date.is_some() {
-                                        undated.retain(|&i| i != ei);
+                                        undated.retain(|x| x.0 != ei);
                                         events[ei].date = own_date;
                                     }
                                     let e = &mut events[ei];
@@ -2460,8 +2511,10 @@ impl<'a> DocRun<'a> {
                                             reporters: BTreeSet::new(),
                                         },
                                     );
-                                    if own_date.is_none() && !undated.contains(&ei) {
-                                        undated.push(ei);
+                                    if own_date.is_none() && !undated.iter().any(|x| x.0 == ei) {
+                                        let by_people = context_date.is_some()
+                                            && !people.is_disjoint(&context_people);
+                                        undated.push((ei, by_people));
                                     }
                                     ei
                                 }
@@ -2833,6 +2886,50 @@ fn slot_date(slot: Option<regex::Match<'_>>, mentions: &[Mention]) -> Option<Par
 /// The date of a fact found at `start` of `norm`: the first date after the
 /// start, else the last one before it, moved by what leads to the fact
 /// ("arrived home Saturday, a day after he met Hu": Friday).
+/// A masked text past the places and dates that open it ("in [L0] on [D1],
+/// and ..." -> ", and ...").
+fn skip_scene(mut s: &str) -> &str {
+    loop {
+        let t = s.trim_start();
+        let t = ["in ", "at ", "on "]
+            .iter()
+            .find_map(|p| t.strip_prefix(p))
+            .map_or(t, |r| r.strip_prefix("the ").unwrap_or(r));
+        let Some(r) = t.strip_prefix(OPEN) else {
+            return s;
+        };
+        let Some((ph, rest)) = r.split_once(CLOSE) else {
+            return s;
+        };
+        if !ph.starts_with(['L', 'C', 'D']) {
+            return s;
+        }
+        s = rest;
+    }
+}
+
+/// Whether `d` is not after `doc`, as far as both are known ("next month"
+/// in a report of September 18 is after it; "September" is not).
+fn not_after(d: &PartialDate, doc: &PartialDate) -> bool {
+    if d.year != doc.year {
+        return d.year < doc.year;
+    }
+    match (d.month, doc.month) {
+        (Some(m), Some(n)) if m != n => m < n,
+        (Some(_), Some(_)) => match (d.day, doc.day) {
+            (Some(x), Some(y)) => x <= y,
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// Words after which a name is not the subject of its sentence ("In talks
+/// with Li, Kim said he ...").
+const OBJECT_LEAD: [&str; 12] = [
+    "with", "by", "to", "from", "for", "of", "on", "at", "about", "and", "between", "among",
+];
+
 fn pick_date(norm: &str, mentions: &[Mention], start: usize) -> Option<PartialDate> {
     let dates: Vec<(usize, Option<PartialDate>)> = mentions
         .iter()
@@ -2841,7 +2938,23 @@ fn pick_date(norm: &str, mentions: &[Mention], start: usize) -> Option<PartialDa
             _ => None,
         })
         .collect();
-    if let Some(d) = dates.iter().find(|d| d.0 >= start) {
+    // not the date of an aside: "Shoigu, who flew in Tuesday, sat down with
+    // Kang on Wednesday"
+    let aside = |at: usize| {
+        let lead = &norm[start..at];
+        lead.rfind(',').is_some_and(|c| {
+            let clause = lead[c + 1..].trim_start();
+            ["who ", "which ", "whose "]
+                .iter()
+                .any(|w| clause.starts_with(w))
+                && norm[at..]
+                    .split(['.', ';'])
+                    .next()
+                    .is_some_and(|r| r.contains(','))
+        })
+    };
+    let mut after = dates.iter().filter(|d| d.0 >= start);
+    if let Some(d) = after.clone().find(|d| !aside(d.0)).or_else(|| after.next()) {
         return d.1;
     }
     let d = dates.iter().rev().find(|d| d.0 < start)?.1?;

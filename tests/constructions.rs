@@ -126,6 +126,10 @@ fn meeting_constructions() {
         ("discussed with, after a call between others", "Chinese Foreign Minister Wang Yi spoke by phone with Russian Foreign Minister Sergey Lavrov on Monday. Chinese Vice Foreign Minister Sun Weidong discussed border trade with North Korean Ambassador Ri Ryong Nam in Beijing on Tuesday.", &["Ri Ryong Nam -- Sun Weidong"]),
         ("A and B discussed, after a letter they did not write", "North Korean leader Kim Jong Un sent a letter to Russian President Vladimir Putin. Chinese Premier Li Qiang and North Korean Premier Pak Thae Song discussed flood relief in Sinuiju.", &["Li Qiang -- Pak Thae Song"]),
         ("met, after a call between the same two", "Mongolian Foreign Minister Battsetseg Batmunkh held a video call with Chinese Vice Foreign Minister Sun Weidong in March. Battsetseg Batmunkh met Sun Weidong in Ulaanbaatar on May 2.", &["Battsetseg Batmunkh -- Sun Weidong"]),
+        ("he: the subject of his own sentence", "Chinese Vice Premier Liu Guozhong left Pyongyang on Sunday. Two days later Kim Jong Un boarded a train for Russia, and on Wednesday he held talks with Russian Deputy Prime Minister Yuri Trutnev.", &["Kim Jong Un -- Yuri Trutnev"]),
+        ("credentials, a date between", "Chinese Ambassador Wang Yajun presented his credentials on Thursday to Choe Ryong Hae, president of the Presidium of the Supreme People's Assembly.", &["Choe Ryong Hae -- Wang Yajun"]),
+        ("paid a courtesy call on X, and the same day called on Y", "On Friday, Chinese Ambassador Wang Yajun paid a courtesy call on Premier Kim Tok Hun, and the same day called on Foreign Minister Choe Son Hui.", &["Kim Deok-hoon -- Wang Yajun", "Choe Son Hui -- Wang Yajun"]),
+        ("greeted by X, and received later by Y", "Chinese Premier Li Qiang was greeted at the airport by North Korean Premier Pak Thae Song, and was received hours later by Kim Jong Un.", &["Li Qiang -- Pak Thae Song", "Kim Jong Un -- Li Qiang"]),
         ("received him: not the clause's own subject", "Chinese Foreign Minister Wang Yi met North Korean Vice Foreign Minister Pak Myong-ho in Beijing, and Premier Li Qiang received him on Friday.", &["Park Myung-ho -- Wang Yi", "Li Qiang -- Park Myung-ho"]),
     ]);
 }
@@ -209,6 +213,47 @@ fn dates_and_places_of_meetings() {
         assert_eq!(met.len(), 1, "{text}");
         assert_eq!(met[0].get_str("date"), Some(*date), "{text}");
         assert_eq!(met[0].get_str("place"), Some(*place), "{text}");
+    }
+}
+
+/// MET pairs with their dates, "A -- B date".
+fn dated_meetings(g: &KnowledgeGraph) -> BTreeSet<String> {
+    met_edges(g)
+        .into_iter()
+        .map(|e| {
+            let mut v = [
+                g.node(&e.source).unwrap().label().to_string(),
+                g.node(&e.target).unwrap().label().to_string(),
+            ];
+            v.sort();
+            format!("{} -- {} {}", v[0], v[1], e.get_str("date").unwrap_or("-"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_days_of_one_visit() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "the same day: the day named before it in the sentence",
+            "VIENTIANE, July 26, 2024 (Xinhua) -- Mongolian Foreign Minister Battsetseg Batmunkh held talks with Chinese Foreign Minister Wang Yi in Vientiane on Thursday, and was received by Laotian Prime Minister Sonexay Siphandone the same day.",
+            &["Battsetseg Batmunkh -- Wang Yi 2024-07-25", "Battsetseg Batmunkh -- Sonexay Siphandone 2024-07-25"],
+        ),
+        (
+            "not the day of an aside",
+            "SEOUL, Oct. 12, 2023 (Yonhap) -- Russian Foreign Minister Sergey Lavrov, who arrived in Pyongyang on Wednesday, held talks with North Korean Foreign Minister Choe Son Hui on Thursday.",
+            &["Choe Son Hui -- Sergey Lavrov 2023-10-12"],
+        ),
+        (
+            "greeted on the day of arrival, talks the next day: two occasions",
+            "Published: 2024-04-13\nChinese Vice Premier Liu Guozhong arrived in Pyongyang on Thursday (April 11). Liu was greeted at the airport by North Korean Vice Premier Ri Song Hak. On Friday, Liu and Ri held talks on trade.",
+            &["Liu Guozhong -- Ri Song Hak 2024-04-11", "Liu Guozhong -- Ri Song Hak 2024-04-12"],
+        ),
+    ];
+    for (what, text, want) in cases {
+        let got = dated_meetings(&build(text));
+        let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+        assert_eq!(got, want, "{what}: {text}");
     }
 }
 
