@@ -2219,6 +2219,7 @@ impl<'a> DocRun<'a> {
                 )
             });
             let mut sentence_events: Vec<usize> = Vec::new();
+            let meeting_before = last_meeting;
             let mut reporters: Vec<(usize, String)> = Vec::new();
             for ri in hits {
                 let rule = &self.x.compiled.relations[ri];
@@ -2230,12 +2231,14 @@ impl<'a> DocRun<'a> {
                             .rev()
                             .nth(40)
                             .map_or(0, |x| x.0);
-                        // and what follows up to the clause's end: "... is planned for December"
+                        // and what follows up to the clause's end: "... is planned for
+                        // December"; not what someone said ("In talks with Kim, Wang
+                        // said China would ...")
                         let rest = &masked.text[whole.end()..];
-                        let clause = rest
-                            .find([',', ';', '.'])
-                            .unwrap_or(rest.len())
-                            .min(rest.find(" and ").unwrap_or(rest.len()));
+                        let clause = [" and ", " said ", " says ", " told "]
+                            .iter()
+                            .filter_map(|w| rest.find(w))
+                            .fold(rest.find([',', ';', '.']).unwrap_or(rest.len()), usize::min);
                         let to = whole.end()
                             + rest[..clause]
                                 .char_indices()
@@ -2565,7 +2568,23 @@ impl<'a> DocRun<'a> {
                                 sentence_events.push(ei);
                                 Some(ei)
                             } else {
-                                sentence_events.last().copied().or(last_meeting)
+                                // the meeting of this sentence, or the one before; not
+                                // one the attendees are principals of ("Choe, who met
+                                // Wang Yi last month, also attended the meeting")
+                                let free = |ei: &usize| {
+                                    att.iter().all(|x| {
+                                        !events[*ei].sides[0].contains(x)
+                                            && !events[*ei].sides[1].contains(x)
+                                    })
+                                };
+                                sentence_events
+                                    .iter()
+                                    .rev()
+                                    .copied()
+                                    .chain(meeting_before)
+                                    .find(free)
+                                    .or(sentence_events.last().copied())
+                                    .or(last_meeting)
                             };
                             let Some(ei) = target else { continue };
                             // "A, ..., from the Chinese side, and B, ..., from the Russian side"
@@ -2601,6 +2620,28 @@ impl<'a> DocRun<'a> {
                                             (side_c, mentions[i].target)
                                         {
                                             own_sides.insert(pe, sc);
+                                        }
+                                    } else if let Target::Entity(pe) = mentions[i].target {
+                                        // "B, director-general at China's Foreign Ministry"
+                                        let own = ids
+                                            .iter()
+                                            .filter(|(o, _)| *o > at && *o < until)
+                                            .find_map(|&(o, j)| match mentions[j].target {
+                                                Target::Entity(e)
+                                                    if self.ents[e].kind == EntityType::Country
+                                                        && t[o..]
+                                                            .split_once(CLOSE)
+                                                            .is_some_and(|(_, r)| {
+                                                                r.starts_with("'s ")
+                                                                    || r.starts_with("\u{2019}s ")
+                                                            }) =>
+                                                {
+                                                    Some(e)
+                                                }
+                                                _ => None,
+                                            });
+                                        if let Some(c) = own {
+                                            own_sides.insert(pe, c);
                                         }
                                     }
                                 }

@@ -1416,9 +1416,10 @@ fn expand_mapped(
             } else if list {
                 let skip = format!("(?:(?:[^\\x01;.]|{})*;\\s*)*", placeholder("OCLD"));
                 let paren = "(?:\\s*[\\(\\[][^()\\[\\]\\x01]*[\\)\\]])?";
-                // "A", "A and B", "A, B and C", "A; B; and C": a list ends with "and"
+                // "A", "A and B", "A, B and C", "A; B; and C": a list ends with "and";
+                // "A, B and other members of the delegation" too
                 format!(
-                    "(?P<{slot}>{ph}(?:(?:{paren}\\s*[,;]\\s*{skip}{ph})*{paren}\\s*[,;]?\\s*(?:and|as well as)\\s+{skip}{ph})?)"
+                    "(?P<{slot}>{ph}(?:(?:{paren}\\s*[,;]\\s*{skip}{ph})*{paren}\\s*[,;]?\\s*(?:and|as well as)\\s+{skip}{ph}|(?:{paren}\\s*,\\s*{ph})+{paren}\\s*,?\\s*and\\s+(?:other|several|some|senior|their|his|her)\\b)?)"
                 )
             } else {
                 format!("(?P<{slot}>{ph})")
