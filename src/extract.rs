@@ -1148,6 +1148,16 @@ impl<'a> DocRun<'a> {
             for c in r.re.on(s).captures_iter(s) {
                 let m = c.get(0).expect("match");
                 let parts = self.x.date_groups[i].parts(&c);
+                // "on the 7th Party Congress": a name, not a day
+                if parts.day.is_some()
+                    && parts.month.is_none()
+                    && s[m.end()..]
+                        .strip_prefix(' ')
+                        .and_then(|r| r.chars().next())
+                        .is_some_and(char::is_uppercase)
+                {
+                    continue;
+                }
                 let d = resolve(&parts, ctx);
                 let (a, b) = (span.start + m.start(), span.start + m.end());
                 if parts.rel_day.is_some() {
@@ -2052,33 +2062,36 @@ impl<'a> DocRun<'a> {
                 .get(g.sent_refs + REF_OBJECT)
                 .then(|| subject(&self.sentences[k], &self.ents))
                 .flatten();
-            // the person a sentence opens with, "Four days later Kim" too, but
-            // not "In talks with Li, Kim"
-            let first = opening(&self.sentences[k]);
-            let subject_at = |at: usize| {
-                let lead = norm[first..at].to_ascii_lowercase();
-                let clause = lead.rsplit(',').next().unwrap_or("");
-                !clause.split_whitespace().any(|w| OBJECT_LEAD.contains(&w))
-            };
-            let opener = self.sentences[k].1.iter().find_map(|x| match x.target {
-                Target::Entity(e)
-                    if self.ents[e].kind == EntityType::Person
-                        && x.ext.0 >= first
-                        && x.ext.0 - first <= 30
-                        && subject_at(x.ext.0) =>
-                {
-                    Some((x.start, e))
-                }
-                _ => None,
-            });
             let mut refs: Vec<(usize, usize, Option<usize>)> = Vec::new();
             let pronouns = open
                 .get(g.sent_refs + REF_PRONOUN)
                 .then(|| self.x.pronoun.find_iter(s))
                 .into_iter()
                 .flatten();
+            // the person a sentence opens with, "Four days later Kim" too, but
+            // not "In talks with Li, Kim" (read once, at the first pronoun)
+            let mut opener: Option<Option<(usize, usize)>> = None;
             for m in pronouns {
                 let a = span.start + m.start();
+                let opener = *opener.get_or_insert_with(|| {
+                    let first = opening(&self.sentences[k]);
+                    let subject_at = |at: usize| {
+                        let lead = norm[first..at].to_ascii_lowercase();
+                        let clause = lead.rsplit(',').next().unwrap_or("");
+                        !clause.split_whitespace().any(|w| OBJECT_LEAD.contains(&w))
+                    };
+                    self.sentences[k].1.iter().find_map(|x| match x.target {
+                        Target::Entity(e)
+                            if self.ents[e].kind == EntityType::Person
+                                && x.ext.0 >= first
+                                && x.ext.0 - first <= 30
+                                && subject_at(x.ext.0) =>
+                        {
+                            Some((x.start, e))
+                        }
+                        _ => None,
+                    })
+                });
                 let who = opener.filter(|(at, _)| *at < a).map(|x| x.1).or_else(|| {
                     (1..=2)
                         .filter_map(|d| k.checked_sub(d))

@@ -135,6 +135,12 @@ fn meeting_constructions() {
         ("attended the talks from a side, a list with others", "Chinese Vice Premier Liu Guozhong held talks with North Korean Premier Kim Tok Hun in Pyongyang on Monday. Ri Son Gwon, Kim Song Nam and other members of the delegation attended the talks from the North Korean side.", &["Kim Deok-hoon -- Liu Guozhong", "Liu Guozhong -- Ri Son Gwon", "Kim Song Nam -- Liu Guozhong"]),
         ("present: one at a country's ministry", "Japanese Foreign Minister Yoko Kamikawa held talks with Chinese Foreign Minister Wang Yi in Beijing on Wednesday. Also present were Japanese Ambassador Hideo Tarumi and Liu Jinsong, a director-general at China's Foreign Ministry.", &["Wang Yi -- Yoko Kamikawa", "Hideo Tarumi -- Wang Yi", "Liu Jinsong -- Yoko Kamikawa"]),
         ("attended the meeting before, not her own", "Kim Jong Un received Chinese Premier Li Qiang in Pyongyang on Thursday. North Korean Foreign Minister Choe Son Hui, who held talks with Sun Weidong in Beijing last week, also attended the meeting.", &["Kim Jong Un -- Li Qiang", "Choe Son Hui -- Sun Weidong", "Choe Son Hui -- Li Qiang"]),
+        ("met with a delegation led by", "Chinese Vice Foreign Minister Sun Weidong met with a delegation of the North Korean foreign ministry led by Vice Foreign Minister Pak Myong-ho in Beijing on Tuesday.", &["Park Myung-ho -- Sun Weidong"]),
+        ("had a talk with a delegation headed by", "Choe Ryong Hae had a talk with the Chinese government delegation headed by Vice Premier Liu Guozhong at the Mansudae Assembly Hall.", &["Choe Ryong Hae -- Liu Guozhong"]),
+        ("with X when they met", "South Korean President Yoon Suk Yeol raised the issue of North Korean troops with Chinese President Xi Jinping when they met in Lima on Saturday.", &["Xi Jinping -- Yoon Suk Yeol"]),
+        ("briefed", "South Korean National Security Adviser Chung Eui-yong briefed Chinese President Xi Jinping in Beijing on his trip to Pyongyang.", &["Chung Eui-yong -- Xi Jinping"]),
+        ("was also present", "Kim Jong Un met Russian Deputy Prime Minister Alexander Novak in Pyongyang on Sunday. Russian Ambassador Alexander Matsegora was also present.", &["Alexander Novak -- Kim Jong Un", "Alexander Matsegora -- Kim Jong Un"]),
+        ("a portfolio before the title", "Premier Pak Thae Song received Russia's Emergency Situations Minister Alexander Kurenkov in Pyongyang on Monday.", &["Alexander Kurenkov -- Pak Thae Song"]),
         ("received him: not the clause's own subject", "Chinese Foreign Minister Wang Yi met North Korean Vice Foreign Minister Pak Myong-ho in Beijing, and Premier Li Qiang received him on Friday.", &["Park Myung-ho -- Wang Yi", "Li Qiang -- Park Myung-ho"]),
     ]);
 }
@@ -253,6 +259,11 @@ fn the_days_of_one_visit() {
             "greeted on the day of arrival, talks the next day: two occasions",
             "Published: 2024-04-13\nChinese Vice Premier Liu Guozhong arrived in Pyongyang on Thursday (April 11). Liu was greeted at the airport by North Korean Vice Premier Ri Song Hak. On Friday, Liu and Ri held talks on trade.",
             &["Liu Guozhong -- Ri Song Hak 2024-04-11", "Liu Guozhong -- Ri Song Hak 2024-04-12"],
+        ),
+        (
+            "\"the 7th Party Congress\" is not a day",
+            "SEOUL, June 2, 2016 (Yonhap) -- Chinese President Xi Jinping met North Korean envoy Ri Su Yong in Beijing on Wednesday. Ri briefed Xi on the 7th Party Congress.",
+            &["Ri Su Yong -- Xi Jinping 2016-06-01"],
         ),
     ];
     for (what, text, want) in cases {
