@@ -2025,9 +2025,19 @@ impl<'a> DocRun<'a> {
                     let (a, b) = (span.start + whole.start(), span.start + whole.end());
                     let next = s[whole.end()..].trim_start();
                     let person_overlap = self.sentences[k].1.iter().any(|x| overlaps(x.ext, (a, b)) && matches!(x.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person));
-                    let defines = ["of ", "for ", "to ", "in charge"]
-                        .iter()
-                        .any(|p| next.starts_with(p));
+                    // "by the country's premier, Pak Thae Song": the title of the name after it
+                    let names_next = next.strip_prefix(',').is_some_and(|r| {
+                        let tail = &s[whole.end()..];
+                        let at = span.start + whole.end() + (tail.len() - r.trim_start().len());
+                        self.sentences[k].1.iter().any(|x| {
+                            x.start == at
+                                && matches!(x.target, Target::Entity(e) if self.ents[e].kind == EntityType::Person)
+                        })
+                    });
+                    let defines = names_next
+                        || ["of ", "for ", "to ", "in charge"]
+                            .iter()
+                            .any(|p| next.starts_with(p));
                     if next.chars().next().is_some_and(|ch| ch.is_uppercase())
                         || person_overlap
                         || defines
@@ -2092,11 +2102,39 @@ impl<'a> DocRun<'a> {
                         _ => None,
                     })
                 });
-                let who = opener.filter(|(at, _)| *at < a).map(|x| x.1).or_else(|| {
-                    (1..=2)
-                        .filter_map(|d| k.checked_sub(d))
-                        .find_map(|j| subject(&self.sentences[j], &self.ents))
-                });
+                // else the person last named before it in the sentence ("since Wen
+                // Jiabao's trip in 2009, when he was greeted by Kim Jong Il")
+                // (not one after "by" or "with": "Accompanied by his sister Kim Yo
+                // Jong, he was received")
+                let nearest = self.sentences[k]
+                    .1
+                    .iter()
+                    .rev()
+                    .find_map(|x| match x.target {
+                        Target::Entity(e)
+                            if x.end <= a
+                                && !x.reference
+                                && self.ents[e].kind == EntityType::Person =>
+                        {
+                            Some((x.ext.0, e))
+                        }
+                        _ => None,
+                    })
+                    .filter(|&(at, _)| {
+                        let word = norm[span.start..at].split_whitespace().next_back();
+                        !word
+                            .is_some_and(|w| OBJECT_LEAD.contains(&w.to_ascii_lowercase().as_str()))
+                    })
+                    .map(|x| x.1);
+                let who = opener
+                    .filter(|(at, _)| *at < a)
+                    .map(|x| x.1)
+                    .or(nearest)
+                    .or_else(|| {
+                        (1..=2)
+                            .filter_map(|d| k.checked_sub(d))
+                            .find_map(|j| subject(&self.sentences[j], &self.ents))
+                    });
                 refs.push((a, span.start + m.end(), who));
             }
             let objects = open
@@ -2288,6 +2326,17 @@ impl<'a> DocRun<'a> {
                     // "held talks with X, and called on Y": X is an object, not the subject
                     // ("talks with X and was received by Y" likewise)
                     if let Some(a) = rule.re.group(&c, "a").or_else(|| rule.re.group(&c, "lead")) {
+                        // "Wang Yajun's predecessor met Kim": not Wang Yajun (but "Li's
+                        // talks with Pak", "Liu's delegation was welcomed by Ri": theirs)
+                        let own = masked.text[a.end()..]
+                            .strip_prefix("'s ")
+                            .or_else(|| masked.text[a.end()..].strip_prefix("\u{2019}s "));
+                        if own.is_some_and(|r| {
+                            let w = r.split_whitespace().next().unwrap_or("");
+                            STAND_IN.contains(&w.trim_end_matches([',', '.']))
+                        }) {
+                            continue;
+                        }
                         // (past where and when: "with X in Vientiane on Thursday, and")
                         let after = skip_scene(&masked.text[a.end()..]);
                         let comma = after.starts_with(',');
@@ -2961,6 +3010,30 @@ fn skip_scene(mut s: &str) -> &str {
         s = rest;
     }
 }
+
+/// Who a possessive names in a person's stead: "Wang Yajun's predecessor".
+const STAND_IN: [&str; 20] = [
+    "predecessor",
+    "successor",
+    "envoy",
+    "wife",
+    "husband",
+    "sister",
+    "brother",
+    "daughter",
+    "son",
+    "aide",
+    "deputy",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "representative",
+    "ambassador",
+    "counterpart",
+    "minister",
+    "adviser",
+    "advisor",
+];
 
 /// Whether `d` is not after `doc`, as far as both are known ("next month"
 /// in a report of September 18 is after it; "September" is not).

@@ -141,6 +141,9 @@ fn meeting_constructions() {
         ("briefed", "South Korean National Security Adviser Chung Eui-yong briefed Chinese President Xi Jinping in Beijing on his trip to Pyongyang.", &["Chung Eui-yong -- Xi Jinping"]),
         ("was also present", "Kim Jong Un met Russian Deputy Prime Minister Alexander Novak in Pyongyang on Sunday. Russian Ambassador Alexander Matsegora was also present.", &["Alexander Novak -- Kim Jong Un", "Alexander Matsegora -- Kim Jong Un"]),
         ("a portfolio before the title", "Premier Pak Thae Song received Russia's Emergency Situations Minister Alexander Kurenkov in Pyongyang on Monday.", &["Alexander Kurenkov -- Pak Thae Song"]),
+        ("he: the one named before him in the sentence", "Chinese Premier Li Qiang arrived in Pyongyang on Thursday. Beijing had sent no head of state since Hu Jintao's visit in 2005, when he was received by Kim Jong Il.", &["Hu Jintao -- Kim Jong Il"]),
+        ("the country's premier, name: the name's title", "Chinese Premier Li Qiang arrived in Pyongyang on Thursday and was greeted at the airport by the country's premier, Pak Thae Song.", &["Li Qiang -- Pak Thae Song"]),
+        ("X's talks with Y", "Chinese Premier Li Qiang's talks with North Korean Premier Pak Thae Song covered trade and tourism.", &["Li Qiang -- Pak Thae Song"]),
         ("received him: not the clause's own subject", "Chinese Foreign Minister Wang Yi met North Korean Vice Foreign Minister Pak Myong-ho in Beijing, and Premier Li Qiang received him on Friday.", &["Park Myung-ho -- Wang Yi", "Li Qiang -- Park Myung-ho"]),
     ]);
 }
@@ -169,6 +172,7 @@ fn decoys_are_not_meetings() {
         ("A and B discussed, the sentence after their call", "Vietnamese Deputy Foreign Minister Do Hung Viet held phone talks with North Korean Vice Foreign Minister Pak Myong-ho on Friday. Do Hung Viet and Pak Myong-ho discussed preparations for the party congress.", &[]),
         ("discussed with her, the sentence after their call", "Russian Deputy Foreign Minister Andrei Rudenko telephoned North Korean Foreign Minister Choe Son Hui on Monday. Rudenko discussed grain deliveries with her.", &[]),
         ("during the talks, two sentences after their call", "Chinese Vice Premier Liu Guozhong held a video conference with North Korean Vice Premier Ri Song Hak on Wednesday. Liu and Ri exchanged views on trade. During the talks with Ri, Liu praised the new bridge.", &[]),
+        ("a possessive: someone else met him", "Chinese Foreign Minister Wang Yi's deputy met North Korean Ambassador Ri Ryong Nam on Monday.", &[]),
         ("discussed in a letter", "North Korean Premier Pak Thae Song discussed flood relief with Chinese Premier Li Qiang in a letter.", &[]),
     ]);
 }
