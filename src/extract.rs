@@ -2176,7 +2176,6 @@ impl<'a> DocRun<'a> {
         let mut events: Vec<EventFact> = Vec::new();
         let mut edges: Vec<EdgeFact> = Vec::new();
         let mut last_meeting: Option<usize> = None;
-        // meetings without a date of their own so far
         // meetings without a date of their own so far, and whether a sentence
         // before about the same people dated them
         let mut undated: Vec<(usize, bool)> = Vec::new();
@@ -2328,10 +2327,7 @@ impl<'a> DocRun<'a> {
                     if let Some(a) = rule.re.group(&c, "a").or_else(|| rule.re.group(&c, "lead")) {
                         // "Wang Yajun's predecessor met Kim": not Wang Yajun (but "Li's
                         // talks with Pak", "Liu's delegation was welcomed by Ri": theirs)
-                        let own = masked.text[a.end()..]
-                            .strip_prefix("'s ")
-                            .or_else(|| masked.text[a.end()..].strip_prefix("\u{2019}s "));
-                        if own.is_some_and(|r| {
+                        if after_possessive(&masked.text[a.end()..]).is_some_and(|r| {
                             let w = r.split_whitespace().next().unwrap_or("");
                             STAND_IN.contains(&w.trim_end_matches([',', '.']))
                         }) {
@@ -2694,8 +2690,7 @@ impl<'a> DocRun<'a> {
                                                         && t[o..]
                                                             .split_once(CLOSE)
                                                             .is_some_and(|(_, r)| {
-                                                                r.starts_with("'s ")
-                                                                    || r.starts_with("\u{2019}s ")
+                                                                after_possessive(r).is_some()
                                                             }) =>
                                                 {
                                                     Some(e)
@@ -3009,6 +3004,12 @@ fn skip_scene(mut s: &str) -> &str {
         }
         s = rest;
     }
+}
+
+/// What follows a possessive "'s " that opens `s`.
+fn after_possessive(s: &str) -> Option<&str> {
+    s.strip_prefix("'s ")
+        .or_else(|| s.strip_prefix("\u{2019}s "))
 }
 
 /// Who a possessive names in a person's stead: "Wang Yajun's predecessor".
