@@ -1655,14 +1655,18 @@ impl RuleSet {
                 kind: r.rule.kind.clone(),
                 relation: r.rule.relation.clone(),
                 re: c(&r.rule.pattern, &r.origin, &r.rule.id)?,
-                unless: match &r.rule.unless {
-                    Some(u) => Some(c(u, &r.origin, &r.rule.id)?),
-                    None => None,
-                },
-                unless_previous: match &r.rule.unless_previous {
-                    Some(u) => Some(c(u, &r.origin, &r.rule.id)?),
-                    None => None,
-                },
+                unless: r
+                    .rule
+                    .unless
+                    .as_ref()
+                    .map(|u| c(u, &r.origin, &r.rule.id))
+                    .transpose()?,
+                unless_previous: r
+                    .rule
+                    .unless_previous
+                    .as_ref()
+                    .map(|u| c(u, &r.origin, &r.rule.id))
+                    .transpose()?,
             });
         }
         let set_of = |res: Vec<&Pattern>| {
